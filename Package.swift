@@ -1,0 +1,86 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One library target per step a message takes (see docs/ARCHITECTURE.md);
+// each depends only on the steps before it. The executables stay thin.
+let package = Package(
+    name: "CompetencyDesk",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "competencyd", targets: ["competencyd"]),
+        .executable(name: "competency", targets: ["competency"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // Domain types and pure rules: dates, business calendars, holiday rules, SLA arithmetic.
+        .target(name: "DeskCore"),
+        // Config files → validated tenant settings, with errors that name file, line and key.
+        .target(
+            name: "DeskConfig",
+            dependencies: ["DeskCore", .product(name: "Yams", package: "Yams")]
+        ),
+        // Bytes → parsed message (headers, RFC 2047 words, charsets). No file or database access.
+        .target(
+            name: "DeskMail",
+            dependencies: ["DeskCore"]
+        ),
+        // SQLite per tenant: migrations, submissions, events, notes.
+        .target(
+            name: "DeskStore",
+            dependencies: ["DeskCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Watching, claiming, archiving and quarantining inbox files (inotify, durable renames).
+        .target(
+            name: "DeskInbox",
+            dependencies: ["DeskCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Ingest pipeline, queue and reports, the daemon's services.
+        .target(
+            name: "DeskServices",
+            dependencies: [
+                "DeskCore", "DeskConfig", "DeskMail", "DeskStore", "DeskInbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "competencyd",
+            dependencies: [
+                "DeskServices", "DeskConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "competency",
+            dependencies: [
+                "DeskServices", "DeskConfig", "DeskCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Shared test helpers: temporary roots, fixture builders, process runners.
+        .target(name: "DeskTesting", dependencies: ["DeskCore"], path: "Sources/DeskTesting"),
+
+        .testTarget(name: "DeskCoreTests", dependencies: ["DeskCore", "DeskTesting"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DeskMailTests", dependencies: ["DeskMail", "DeskTesting"]),
+        .testTarget(name: "DeskConfigTests", dependencies: ["DeskConfig", "DeskTesting"]),
+        .testTarget(
+            name: "DeskStoreTests",
+            dependencies: ["DeskStore", "DeskTesting", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "DeskInboxTests", dependencies: ["DeskInbox", "DeskTesting"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["DeskTesting", "DeskServices", "DeskConfig"]
+        ),
+    ]
+)

@@ -1,0 +1,131 @@
+import DeskCore
+import Foundation
+
+extension DeskConfiguration {
+    /// Where the configuration is read from: `--config`, else `$COMPETENCY_CONFIG`,
+    /// else `./Config/competencyd.yaml` (PRODUCT.md §9).
+    public static func defaultLocation(
+        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let path = explicit ?? environment["COMPETENCY_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path else { return cwd.appendingPathComponent("Config/competencyd.yaml") }
+        return URL(fileURLWithPath: (path as NSString).expandingTildeInPath, relativeTo: cwd).standardizedFileURL
+    }
+
+    /// Reads the daemon file and every tenant file it points to.
+    ///
+    /// Any mistake stops loading with a `ConfigError` naming the file, line and key:
+    /// a daemon that starts with half a configuration misses deadlines silently.
+    public static func load(from url: URL) throws(ConfigError) -> DeskConfiguration {
+        let file = ConfigFile(url: url)
+        let root = try file.root().mapping(allowing: [
+            "tenants", "rescan_seconds", "sla_sweep_seconds", "log_level", "limits",
+        ])
+        var daemon = DaemonConfiguration(
+            rescanInterval: .seconds(30), slaSweepInterval: .seconds(60), logLevel: "info",
+            maxMessageBytes: 50 * 1024 * 1024)
+        if let node = root["rescan_seconds"] { daemon.rescanInterval = .seconds(try node.int(in: 1...86_400)) }
+        if let node = root["sla_sweep_seconds"] { daemon.slaSweepInterval = .seconds(try node.int(in: 1...86_400)) }
+        if let node = root["log_level"] {
+            let level = try node.string()
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(level) else {
+                throw node.error("\"\(level)\" is not a log level (one of \(levels.joined(separator: ", ")))")
+            }
+            daemon.logLevel = level
+        }
+        if let node = root["limits"] {
+            let limits = try node.mapping(allowing: ["max_message_bytes"])
+            if let max = limits["max_message_bytes"] { daemon.maxMessageBytes = try max.int(in: 1024...Int(Int32.max)) }
+        }
+
+        let tenantsNode = try root.require("tenants")
+        let tenantsFolder = try tenantsNode.path()
+        let tenantFiles: [URL]
+        do {
+            tenantFiles = try FileManager.default.contentsOfDirectory(
+                at: tenantsFolder, includingPropertiesForKeys: nil
+            )
+            .filter { ["yaml", "yml"].contains($0.pathExtension) && !$0.lastPathComponent.hasPrefix(".") }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        } catch {
+            throw tenantsNode.error("cannot list the tenants folder \(tenantsFolder.path): \(ConfigFile.reason(error))")
+        }
+        guard !tenantFiles.isEmpty else {
+            throw tenantsNode.error("the folder \(tenantsFolder.path) holds no tenant file (*.yaml)")
+        }
+
+        var tenants: [TenantConfiguration] = []
+        for tenantFile in tenantFiles {
+            let tenant = try TenantConfiguration.load(from: tenantFile)
+            if let clash = tenants.first(where: { $0.id == tenant.id || $0.inbox == tenant.inbox || $0.store == tenant.store }) {
+                let what = clash.id == tenant.id ? "tenant id \"\(tenant.id)\"" : clash.inbox == tenant.inbox ? "inbox" : "store"
+                throw ConfigError(
+                    file: ConfigFile(url: tenantFile).displayPath,
+                    message: "the \(what) is also used by \(ConfigFile(url: clash.sourceFile).displayPath); each tenant needs its own")
+            }
+            tenants.append(tenant)
+        }
+        return DeskConfiguration(file: file.url, daemon: daemon, tenants: tenants)
+    }
+}
+
+extension TenantConfiguration {
+    static let keys: Set<String> = [
+        "id", "display_name", "time_zone", "language", "calendar", "sla", "inbox", "archive", "store", "registry",
+    ]
+
+    /// Reads one tenant file (`Config/tenants/<id>.yaml`).
+    public static func load(from url: URL) throws(ConfigError) -> TenantConfiguration {
+        let file = ConfigFile(url: url)
+        let root = try file.root().mapping(allowing: keys)
+
+        let stem = url.deletingPathExtension().lastPathComponent
+        let id = try root["id"]?.string() ?? stem
+        let idNode = root["id"]
+        guard id.range(of: #"^[a-z0-9]+(-[a-z0-9]+)*$"#, options: .regularExpression) != nil, id.count <= 40 else {
+            throw idNode?.error("\"\(id)\" is not a valid tenant id (lowercase letters, digits and single hyphens, e.g. retail-jp)")
+                ?? ConfigError(file: file.displayPath, message: "the file name \"\(stem)\" is not a valid tenant id; add an id: key")
+        }
+        if let idNode, id != stem {
+            throw idNode.error("the id \"\(id)\" differs from the file name \"\(stem)\"; rename the file or the id so they agree")
+        }
+
+        let zoneNode = try root.require("time_zone")
+        let zoneName = try zoneNode.string()
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw zoneNode.error("\"\(zoneName)\" is not a time zone the system knows (an IANA name such as Asia/Tokyo)")
+        }
+
+        let languageNode = try root.require("language")
+        let languageText = try languageNode.string()
+        guard let language = Language(rawValue: languageText) else {
+            throw languageNode.error("\"\(languageText)\" is not a supported language (ja or en)")
+        }
+
+        let calendar = try CalendarSettings.load(root.require("calendar"), timeZone: zone)
+
+        var sla = SLAPolicy()
+        if let slaNode = root["sla"] {
+            let mapping = try slaNode.mapping(allowing: ["business_days", "at_risk_business_days"])
+            if let days = mapping["business_days"] { sla.businessDays = try days.int(in: 1...60) }
+            if let days = mapping["at_risk_business_days"] { sla.atRiskBusinessDays = try days.int(in: 0...60) }
+            if sla.atRiskBusinessDays >= sla.businessDays, let node = mapping["at_risk_business_days"] {
+                throw node.error("must be smaller than business_days (\(sla.businessDays))")
+            }
+        }
+
+        let inbox = try root.require("inbox").path()
+        let archive = try root.require("archive").path()
+        let store = try root["store"]?.path() ?? archive.appendingPathComponent("competency.sqlite")
+        let registry =
+            try root["registry"]?.path()
+            ?? file.folder.appendingPathComponent("../registry/\(id).csv").standardizedFileURL
+
+        return TenantConfiguration(
+            id: id, displayName: try root["display_name"]?.string() ?? id, language: language,
+            calendar: calendar, sla: sla, inbox: inbox, archive: archive, store: store, registry: registry,
+            sourceFile: file.url)
+    }
+}

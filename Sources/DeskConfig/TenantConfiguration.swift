@@ -1,0 +1,75 @@
+import DeskCore
+import Foundation
+
+/// Everything the daemon and the CLI know about one program office.
+public struct TenantConfiguration: Sendable {
+    /// Short, path-safe name such as `retail-jp`; prefixes submission IDs.
+    public let id: String
+    public let displayName: String
+    public let language: Language
+    public let calendar: BusinessCalendar
+    public let sla: SLAPolicy
+    /// Delivery folder: a Maildir (`new/`) plus complete files dropped in the folder itself.
+    public let inbox: URL
+    /// Where original bytes are kept, under `YYYY/MM/`, and `quarantine/`.
+    public let archive: URL
+    /// The tenant's SQLite database file.
+    public let store: URL
+    /// The partner registry CSV (PRODUCT.md §4.4).
+    public let registry: URL
+    /// The file this tenant was read from, for messages.
+    public let sourceFile: URL
+
+    public init(
+        id: String, displayName: String, language: Language, calendar: BusinessCalendar, sla: SLAPolicy,
+        inbox: URL, archive: URL, store: URL, registry: URL, sourceFile: URL
+    ) {
+        self.id = id
+        self.displayName = displayName
+        self.language = language
+        self.calendar = calendar
+        self.sla = sla
+        self.inbox = inbox
+        self.archive = archive
+        self.store = store
+        self.registry = registry
+        self.sourceFile = sourceFile
+    }
+
+    public var timeZone: TimeZone { calendar.timeZone }
+}
+
+/// The language of text generated for a tenant.
+public enum Language: String, Sendable, CaseIterable {
+    case ja
+    case en
+}
+
+/// Settings of the daemon process itself.
+public struct DaemonConfiguration: Sendable {
+    /// How often every inbox is rescanned even without inotify events.
+    public var rescanInterval: Duration
+    /// How often the SLA sweep runs.
+    public var slaSweepInterval: Duration
+    public var logLevel: String
+    /// Messages larger than this are quarantined unread (PRODUCT.md §3: 50 MiB).
+    public var maxMessageBytes: Int
+}
+
+/// The whole configuration: the daemon's settings and every tenant.
+public struct DeskConfiguration: Sendable {
+    public let file: URL
+    public let daemon: DaemonConfiguration
+    public let tenants: [TenantConfiguration]
+
+    public func tenant(_ id: String) -> TenantConfiguration? { tenants.first { $0.id == id } }
+
+    /// The tenant a submission ID such as `retail-jp-42` belongs to, with its number.
+    public func resolve(submissionID: String) -> (tenant: TenantConfiguration, number: Int)? {
+        guard let dash = submissionID.lastIndex(of: "-"),
+            let number = Int(submissionID[submissionID.index(after: dash)...]), number > 0,
+            let tenant = tenant(String(submissionID[..<dash]))
+        else { return nil }
+        return (tenant, number)
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// File operations that survive `kill -9` and power loss at any instant.
+///
+/// Every write goes to a temporary name in the destination folder, is fsynced,
+/// renamed into place and the folder fsynced, so a reader sees either nothing
+/// or the complete file, never a torn one (chasquid's `safeio`, qmail's maildir).
+public enum DurableFile {
+    /// Prefix of temporaries; a restart removes any left behind (`removeStaleTemporaries`).
+    public static let temporaryPrefix = ".competency-tmp-"
+
+    /// Writes `bytes` to `url` atomically, creating folders as needed.
+    public static func write(_ bytes: some Collection<UInt8>, to url: URL) throws(FileOperationError) {
+        let folder = url.deletingLastPathComponent()
+        try createFolder(folder)
+        let temporary = folder.appendingPathComponent(temporaryPrefix + UUID().uuidString)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw .posix("create", temporary.path, errno) }
+        var failure: FileOperationError?
+        let contiguous = Array(bytes)
+        contiguous.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = .posix("write", temporary.path, errno)
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = .posix("fsync", temporary.path, errno) }
+        close(fd)
+        if let failure {
+            unlink(temporary.path)
+            throw failure
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let code = errno
+            unlink(temporary.path)
+            throw .posix("rename into place", url.path, code)
+        }
+        try syncFolder(folder)
+    }
+
+    /// Removes a file and makes the removal durable.
+    public static func remove(_ url: URL) throws(FileOperationError) {
+        guard unlink(url.path) == 0 else {
+            if errno == ENOENT { return }
+            throw .posix("remove", url.path, errno)
+        }
+        try syncFolder(url.deletingLastPathComponent())
+    }
+
+    /// Moves a file, durably; across file systems it copies, syncs, then removes the source.
+    public static func move(_ source: URL, to destination: URL) throws(FileOperationError) {
+        try createFolder(destination.deletingLastPathComponent())
+        if rename(source.path, destination.path) == 0 {
+            try syncFolder(destination.deletingLastPathComponent())
+            try syncFolder(source.deletingLastPathComponent())
+            return
+        }
+        guard errno == EXDEV else { throw .posix("move to \(destination.path)", source.path, errno) }
+        let bytes = try read(source)
+        try write(bytes, to: destination)
+        try remove(source)
+    }
+
+    /// Reads a whole file.
+    public static func read(_ url: URL) throws(FileOperationError) -> [UInt8] {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .posix("open", url.path, errno) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var status = stat()
+        if fstat(fd, &status) == 0, status.st_size > 0 { result.reserveCapacity(Int(status.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .posix("read", url.path, errno)
+            }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+        }
+        return result
+    }
+
+    public static func createFolder(_ url: URL) throws(FileOperationError) {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw .other("create folder", url.path, "\(error)")
+        }
+    }
+
+    /// fsync on a folder makes the names in it (a rename, a new file) durable.
+    public static func syncFolder(_ url: URL) throws(FileOperationError) {
+        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .posix("open folder", url.path, errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .posix("fsync folder", url.path, errno) }
+    }
+
+    /// Removes temporaries a crash left in `folder` (not recursive).
+    public static func removeStaleTemporaries(in folder: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(temporaryPrefix) {
+            unlink(folder.appendingPathComponent(name).path)
+        }
+    }
+}
+
+/// A failed file operation: what was attempted, on which path, and why.
+public enum FileOperationError: Error, Sendable, CustomStringConvertible {
+    case posix(String, String, Int32)
+    case other(String, String, String)
+
+    public var description: String {
+        switch self {
+        case .posix(let operation, let path, let code):
+            return "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+        case .other(let operation, let path, let reason):
+            return "cannot \(operation) \(path): \(reason)"
+        }
+    }
+
+    /// True when the error means "permission denied": another tenant's files.
+    public var isPermissionDenied: Bool {
+        if case .posix(_, _, let code) = self { return code == EACCES || code == EPERM }
+        return false
+    }
+}

@@ -1,0 +1,132 @@
+import DeskConfig
+import DeskCore
+import DeskInbox
+import DeskStore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What the reviewers' CLI can do, over every configured tenant.
+///
+/// Each tenant's store is opened on first use, so one tenant's unreadable store
+/// (another office's, protected by the operating system) never blocks the others.
+public final class Desk: @unchecked Sendable {
+    // @unchecked: `stores` is only touched from the caller's thread (the CLI is single-threaded).
+    public let configuration: DeskConfiguration
+    private var stores: [String: SubmissionStore] = [:]
+
+    public init(configuration: DeskConfiguration) {
+        self.configuration = configuration
+    }
+
+    public func tenant(named name: String) throws(DeskError) -> TenantConfiguration {
+        guard let tenant = configuration.tenant(name) else {
+            throw .unknownTenant(name, known: configuration.tenants.map(\.id))
+        }
+        return tenant
+    }
+
+    public func store(for tenant: TenantConfiguration) throws(DeskError) -> SubmissionStore {
+        if let store = stores[tenant.id] { return store }
+        // Reading a tenant means reading its folder; the OS's answer decides.
+        if FileManager.default.fileExists(atPath: tenant.store.deletingLastPathComponent().path),
+            access(tenant.store.deletingLastPathComponent().path, R_OK | X_OK) != 0
+        {
+            throw .tenantNotReadable(tenant.id, reason: "permission denied on \(tenant.store.deletingLastPathComponent().path)")
+        }
+        do {
+            let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
+            stores[tenant.id] = store
+            return store
+        } catch {
+            throw .tenantNotReadable(tenant.id, reason: error.description)
+        }
+    }
+
+    /// Open submissions (or all with `includeClosed`), most urgent deadline first.
+    ///
+    /// Without a tenant, every tenant the user may read; the others are reported in `skipped`.
+    public func queue(tenant name: String?, includeClosed: Bool, now: Date) throws(DeskError) -> (views: [SubmissionView], skipped: [DeskError]) {
+        let tenants = try name.map { name throws(DeskError) in [try tenant(named: name)] } ?? configuration.tenants
+        var views: [SubmissionView] = []
+        var skipped: [DeskError] = []
+        for tenant in tenants {
+            do {
+                let records = try store(for: tenant).submissions(includeClosed: includeClosed)
+                views += records.map { SubmissionView(record: $0, tenant: tenant, now: now) }
+            } catch let error as DeskError {
+                if name != nil { throw error }
+                skipped.append(error)
+            } catch {
+                throw .failed("\(error)")
+            }
+        }
+        views.sort(by: Self.moreUrgent)
+        return (views, skipped)
+    }
+
+    /// Nearest deadline first; submissions without an SLA last, newest receipt first among them.
+    static func moreUrgent(_ a: SubmissionView, _ b: SubmissionView) -> Bool {
+        switch (a.record.deadline, b.record.deadline) {
+        case (let x?, let y?) where x != y: return x < y
+        case (nil, _?): return false
+        case (_?, nil): return true
+        case (nil, nil) where a.record.receivedAt != b.record.receivedAt: return a.record.receivedAt > b.record.receivedAt
+        default: return a.record.receivedAt != b.record.receivedAt ? a.record.receivedAt < b.record.receivedAt : a.id < b.id
+        }
+    }
+
+    /// One submission by its public ID (`retail-jp-42`).
+    public func submission(_ id: String, now: Date) throws(DeskError) -> (view: SubmissionView, store: SubmissionStore) {
+        guard let (tenant, number) = configuration.resolve(submissionID: id) else {
+            throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id))
+        }
+        let store = try store(for: tenant)
+        let record: SubmissionRecord?
+        do { record = try store.submission(number: Int64(number)) } catch { throw .failed(error.description) }
+        guard let record else { throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id)) }
+        return (SubmissionView(record: record, tenant: tenant, now: now), store)
+    }
+
+    public func notes(_ view: SubmissionView, in store: SubmissionStore) throws(DeskError) -> [NoteRecord] {
+        do { return try store.notes(on: view.record.number ?? 0) } catch { throw .failed(error.description) }
+    }
+
+    public func addNote(to id: String, text: String, author: String, now: Date) throws(DeskError) -> NoteRecord {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .badArgument("the note is empty; write some text, or '-' to read it from stdin") }
+        let (view, store) = try submission(id, now: now)
+        do {
+            return try store.recordNote(trimmed, on: view.record.number ?? 0, by: author, at: now)
+        } catch {
+            throw .failed(error.description)
+        }
+    }
+
+    public func history(of id: String, now: Date) throws(DeskError) -> (view: SubmissionView, events: [EventRecord]) {
+        let (view, store) = try submission(id, now: now)
+        do { return (view, try store.events(on: view.record.number ?? 0)) } catch { throw .failed(error.description) }
+    }
+
+    /// Stores files through the daemon's pipeline, leaving the originals where they are.
+    public func ingest(files: [URL], tenant name: String, actor: String, now: Date) throws(DeskError) -> [(URL, Result<IngestPipeline.Outcome, DeskError>)] {
+        let tenant = try tenant(named: name)
+        let pipeline = IngestPipeline(tenant: tenant, store: try store(for: tenant), maxMessageBytes: configuration.daemon.maxMessageBytes)
+        return files.map { url in
+            var status = stat()
+            guard stat(url.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+                return (url, .failure(.badArgument("\(url.path): no such file")))
+            }
+            let entry = InboxEntry(
+                url: url, name: url.lastPathComponent, size: Int64(status.st_size),
+                modified: Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec)), isMaildir: false)
+            do {
+                return (url, .success(try pipeline.ingest(entry, removeSource: false, actor: actor, now: now)))
+            } catch {
+                return (url, .failure(.failed("\(url.path): \(error)")))
+            }
+        }
+    }
+}

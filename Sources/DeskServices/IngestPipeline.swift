@@ -1,0 +1,170 @@
+import Crypto
+import DeskConfig
+import DeskCore
+import DeskInbox
+import DeskMail
+import DeskStore
+import Foundation
+import Logging
+
+/// Takes one file out of a tenant's inbox and into the store and the archive.
+///
+/// Contract — reads: one complete inbox file. Writes: the archived original,
+/// then one store transaction, then removes the inbox file; each step durable
+/// before the next starts. Crash at any instant: the file is still in the inbox
+/// (and its archive copy, if written, is rewritten identically on retry), or it
+/// is stored and archived and a restart only finishes removing it — recognised by
+/// name and content hash, so it is never stored twice. Bad input: a file that is
+/// not a message, or is over the size limit, is quarantined with a reason;
+/// damaged but readable mail is stored with its problems listed.
+public struct IngestPipeline: Sendable {
+    public let tenant: TenantConfiguration
+    public let store: SubmissionStore
+    public let archive: ArchiveFolder
+    public let maxMessageBytes: Int
+
+    /// Extensions of bare self-assessment documents (PRODUCT.md §3).
+    public static let documentExtensions: Set<String> = ["yaml", "yml", "json", "csv", "xlsx"]
+
+    public init(tenant: TenantConfiguration, store: SubmissionStore, maxMessageBytes: Int) {
+        self.tenant = tenant
+        self.store = store
+        self.archive = ArchiveFolder(root: tenant.archive)
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// What became of one file.
+    public enum Outcome: Sendable, Equatable {
+        case stored(id: String, verdict: String)
+        case duplicate(of: String)
+        /// Stored before a crash; this run only finished removing it from the inbox.
+        case resumed(id: String)
+        case quarantined(reason: String, to: URL)
+    }
+
+    /// Ingests `entry`. With `removeSource` false (the CLI's `ingest` of a file
+    /// outside the inbox) the source is left where it is.
+    ///
+    /// Throws only for trouble of the environment (disk, permissions, database),
+    /// in which case the file stays where it was for the next attempt.
+    public func ingest(_ entry: InboxEntry, removeSource: Bool = true, actor: String, now: Date) throws -> Outcome {
+        if entry.size > Int64(maxMessageBytes) {
+            let reason = "the file is \(entry.size) bytes, over the limit of \(maxMessageBytes) bytes (limits.max_message_bytes)"
+            return try quarantine(entry, reason: reason, removeSource: removeSource, now: now)
+        }
+        let bytes = try DurableFile.read(entry.url)
+        let sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+
+        if try store.hasIngested(sourceName: entry.name, contentSHA256: sha256) {
+            if removeSource { try DurableFile.remove(entry.url) }
+            let number = try store.submissionNumber(forSourceName: entry.name, contentSHA256: sha256)
+            return .resumed(id: submissionID(number))
+        }
+
+        let reading: Reading
+        do {
+            reading = try read(bytes, entry: entry, now: now)
+        } catch let error as MessageReadError {
+            return try quarantine(entry, reason: "not a message: \(error.reason)", removeSource: removeSource, now: now)
+        }
+
+        let receiptDate = tenant.calendar.localDate(of: reading.receivedAt)
+        let archivePath = archive.relativePath(for: entry.name, sha256: sha256, receivedOn: receiptDate)
+        try archive.store(bytes, at: archivePath)
+
+        let deadline = reading.ignoredReason == nil
+            ? ResponseDeadline(receivedAt: reading.receivedAt, businessDays: tenant.sla.businessDays, calendar: tenant.calendar)
+            : nil
+        var problems = reading.problems
+        if let years = tenant.calendar.coveredYears, let deadline, !years.contains(deadline.dueDate.year) {
+            problems.append("the holiday calendar covers \(years.lowerBound)–\(years.upperBound); the due date \(deadline.dueDate) was counted without holidays")
+        }
+        let problemsJSON = String(decoding: (try? JSONEncoder().encode(problems)) ?? Data("[]".utf8), as: UTF8.self)
+        let submission = SubmissionRecord(
+            number: nil, verdict: reading.ignoredReason == nil ? "triage" : "ignored", subject: reading.subject,
+            sender: reading.sender, partner: nil, messageID: reading.messageID, contentSHA256: sha256,
+            receivedAt: reading.receivedAt.timeIntervalSince1970, receiptSource: reading.receiptSource,
+            dateHeader: reading.dateHeader, dueDate: deadline?.dueDate.iso,
+            deadline: deadline?.deadline.timeIntervalSince1970, respondedAt: nil, closedAt: nil, assignee: nil,
+            ignoredReason: reading.ignoredReason, problems: problemsJSON, archivePath: archivePath,
+            createdAt: now.timeIntervalSince1970)
+
+        var events: [(String, String)] = []
+        let received = HumanDates.dateTime(reading.receivedAt, in: tenant.timeZone)
+        events.append(("received", "received \(received) (\(reading.receiptSource)) as \(entry.name); archived as \(archivePath)"))
+        if let deadline {
+            events.append(("deadline", "due \(HumanDates.day(deadline.dueDate)) (\(tenant.sla.businessDays) business days), deadline \(ISO8601.format(deadline.deadline, in: tenant.timeZone))"))
+        }
+        if let reason = reading.ignoredReason { events.append(("ignored", "not a submission: \(reason); no SLA, never answered")) }
+        for problem in problems { events.append(("problem", problem)) }
+
+        let outcome = try store.recordIngestedFile(
+            IngestedFile(sourceName: entry.name, size: Int64(bytes.count), submission: submission, events: events, actor: actor),
+            at: now)
+        // Only now, with the bytes archived and the row committed, may the inbox copy go.
+        if removeSource { try DurableFile.remove(entry.url) }
+        switch outcome {
+        case .stored(let number): return .stored(id: submissionID(number), verdict: submission.verdict)
+        case .duplicate(let number): return .duplicate(of: submissionID(number))
+        case .alreadyStored(let number): return .resumed(id: submissionID(number))
+        }
+    }
+
+    public func submissionID(_ number: Int64) -> String { "\(tenant.id)-\(number)" }
+
+    private func quarantine(_ entry: InboxEntry, reason: String, removeSource: Bool, now: Date) throws -> Outcome {
+        if removeSource {
+            let destination = try archive.quarantine(entry.url, reason: reason, at: now)
+            return .quarantined(reason: reason, to: destination)
+        }
+        return .quarantined(reason: reason, to: entry.url)
+    }
+
+    /// What the pipeline needs from a file, whether mail or a bare document.
+    struct Reading {
+        var subject: String?
+        var sender: String?
+        var messageID: String?
+        var dateHeader: String?
+        var receivedAt: Date
+        var receiptSource: String
+        var ignoredReason: String?
+        var problems: [String]
+    }
+
+    private func read(_ bytes: [UInt8], entry: InboxEntry, now: Date) throws(MessageReadError) -> Reading {
+        let fallback = fallbackReceipt(entry)
+        let ext = (entry.name as NSString).pathExtension.lowercased()
+        if Self.documentExtensions.contains(ext) {
+            // A bare document has no envelope: the sender is unknown (PRODUCT.md §3).
+            return Reading(
+                subject: nil, sender: nil, messageID: nil, dateHeader: nil, receivedAt: fallback.date,
+                receiptSource: fallback.source, ignoredReason: nil, problems: [])
+        }
+        let message = try MessageReader.read(bytes)
+        var problems = message.problems
+        var receivedAt = fallback.date
+        var source = fallback.source
+        if let header = message.receivedAt {
+            // A Received: stamp from a clock far in the future would push the deadline out;
+            // trust the delivery time instead and say so.
+            if header.timeIntervalSince(now) > 3600 {
+                problems.append("the topmost Received: time \(ISO8601.format(header, in: tenant.timeZone)) is in the future; used the \(fallback.source) time instead")
+            } else {
+                receivedAt = header
+                source = "received-header"
+            }
+        } else {
+            problems.append("no usable Received: header; receipt time taken from the \(fallback.source)")
+        }
+        return Reading(
+            subject: message.subject, sender: message.from?.formatted, messageID: message.messageID,
+            dateHeader: message.dateHeader, receivedAt: receivedAt, receiptSource: source,
+            ignoredReason: message.automaticReply, problems: problems)
+    }
+
+    private func fallbackReceipt(_ entry: InboxEntry) -> (date: Date, source: String) {
+        if let stamp = entry.maildirTimestamp { return (stamp, "maildir-name") }
+        return (entry.modified, "mtime")
+    }
+}

@@ -1,0 +1,296 @@
+import DeskCore
+import Foundation
+import GRDB
+
+/// One tenant's SQLite database: submissions, their history, notes and the
+/// record of every inbox file that was ingested.
+///
+/// Contract: every write is one transaction with an intent-revealing name. The
+/// database is in WAL mode so the daemon writes while the CLI reads. The file is
+/// stamped with its tenant at creation and refuses to open for another tenant,
+/// so a configuration mistake cannot mix two offices' data.
+public struct SubmissionStore: Sendable {
+    public let tenant: String
+    public let url: URL
+    private let writer: DatabasePool
+
+    /// Opens (creating if needed) the tenant's database and migrates it.
+    public init(tenant: String, url: URL) throws(StoreError) {
+        self.tenant = tenant
+        self.url = url
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var configuration = Configuration()
+            // The daemon and several CLI processes share the file: wait for locks
+            // rather than failing a reviewer's command.
+            configuration.busyMode = .timeout(10)
+            configuration.foreignKeysEnabled = true
+            writer = try DatabasePool(path: url.path, configuration: configuration)
+            try Self.migrator.migrate(writer)
+            try writer.write { db in
+                let owner = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'tenant'")
+                if let owner, owner != tenant {
+                    throw StoreError.wrongTenant(file: url.path, owner: owner, expected: tenant)
+                }
+                if owner == nil {
+                    try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('tenant', ?)", arguments: [tenant])
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(file: url.path, reason: "\(error)")
+        }
+    }
+
+    /// Migrations are frozen once shipped: add new ones, never edit these.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-submissions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    CREATE TABLE submission (
+                        number INTEGER PRIMARY KEY AUTOINCREMENT,
+                        verdict TEXT NOT NULL,
+                        subject TEXT,
+                        sender TEXT,
+                        partner TEXT,
+                        message_id TEXT,
+                        content_sha256 TEXT NOT NULL,
+                        received_at REAL NOT NULL,
+                        receipt_source TEXT NOT NULL,
+                        date_header TEXT,
+                        due_date TEXT,
+                        deadline REAL,
+                        responded_at REAL,
+                        closed_at REAL,
+                        assignee TEXT,
+                        ignored_reason TEXT,
+                        problems TEXT NOT NULL DEFAULT '[]',
+                        archive_path TEXT NOT NULL,
+                        created_at REAL NOT NULL
+                    );
+                    CREATE UNIQUE INDEX submission_on_message_id ON submission(message_id) WHERE message_id IS NOT NULL;
+                    CREATE UNIQUE INDEX submission_on_content ON submission(content_sha256);
+                    CREATE INDEX submission_on_deadline ON submission(deadline);
+                    CREATE TABLE inbox_file (
+                        id INTEGER PRIMARY KEY,
+                        source_name TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        archive_path TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        submission_number INTEGER NOT NULL REFERENCES submission(number),
+                        ingested_at REAL NOT NULL,
+                        UNIQUE (source_name, content_sha256)
+                    );
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY,
+                        submission_number INTEGER NOT NULL REFERENCES submission(number),
+                        at REAL NOT NULL,
+                        kind TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX event_on_submission ON event(submission_number, id);
+                    -- History is evidence: it may grow, never change.
+                    CREATE TRIGGER event_is_append_only_update BEFORE UPDATE ON event
+                        BEGIN SELECT RAISE(ABORT, 'event history is append-only'); END;
+                    CREATE TRIGGER event_is_append_only_delete BEFORE DELETE ON event
+                        BEGIN SELECT RAISE(ABORT, 'event history is append-only'); END;
+                    CREATE TABLE note (
+                        id INTEGER PRIMARY KEY,
+                        submission_number INTEGER NOT NULL REFERENCES submission(number),
+                        at REAL NOT NULL,
+                        author TEXT NOT NULL,
+                        text TEXT NOT NULL
+                    );
+                    CREATE INDEX note_on_submission ON note(submission_number, id);
+                    """)
+        }
+        return migrator
+    }
+
+    /// Records one ingested inbox file in a single transaction and says what it became.
+    ///
+    /// Idempotent for the crash window between this commit and the inbox file's
+    /// removal: the same file (same name, same bytes) comes back `.alreadyStored`.
+    public func recordIngestedFile(_ file: IngestedFile, at now: Date) throws(StoreError) -> IngestOutcome {
+        try write { db in
+            if let earlier = try InboxFileRecord
+                .filter(Column("source_name") == file.sourceName && Column("content_sha256") == file.submission.contentSHA256)
+                .fetchOne(db)
+            {
+                return .alreadyStored(number: earlier.submissionNumber)
+            }
+            let original =
+                try SubmissionRecord.filter(SubmissionRecord.Columns.contentSHA256 == file.submission.contentSHA256).fetchOne(db)
+                ?? file.submission.messageID.flatMap { id in
+                    try SubmissionRecord.filter(SubmissionRecord.Columns.messageID == id).fetchOne(db)
+                }
+            if let original, let number = original.number {
+                let sameBytes = original.contentSHA256 == file.submission.contentSHA256
+                var inboxFile = InboxFileRecord(
+                    id: nil, sourceName: file.sourceName, contentSHA256: file.submission.contentSHA256,
+                    size: file.size, archivePath: file.submission.archivePath, outcome: "duplicate",
+                    submissionNumber: number, ingestedAt: now.timeIntervalSince1970)
+                try inboxFile.insert(db)
+                var event = EventRecord(
+                    id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: "duplicate-received",
+                    actor: file.actor,
+                    detail: "\(sameBytes ? "byte-identical copy" : "same Message-ID") received as \(file.sourceName), archived as \(file.submission.archivePath); no new submission")
+                try event.insert(db)
+                return .duplicate(of: number)
+            }
+            var submission = file.submission
+            try submission.insert(db)
+            guard let number = submission.number else { throw StoreError.internalInconsistency("insert returned no row id") }
+            var inboxFile = InboxFileRecord(
+                id: nil, sourceName: file.sourceName, contentSHA256: submission.contentSHA256, size: file.size,
+                archivePath: submission.archivePath, outcome: "stored", submissionNumber: number,
+                ingestedAt: now.timeIntervalSince1970)
+            try inboxFile.insert(db)
+            for (kind, detail) in file.events {
+                var event = EventRecord(
+                    id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: kind, actor: file.actor,
+                    detail: detail)
+                try event.insert(db)
+            }
+            return .stored(number: number)
+        }
+    }
+
+    /// Whether this exact inbox file (name and bytes) was already stored: the check
+    /// a restarted daemon makes before redoing work a crash interrupted.
+    public func hasIngested(sourceName: String, contentSHA256: String) throws(StoreError) -> Bool {
+        try read { db in
+            try InboxFileRecord
+                .filter(Column("source_name") == sourceName && Column("content_sha256") == contentSHA256)
+                .fetchCount(db) > 0
+        }
+    }
+
+    /// The submission an already-ingested inbox file belongs to.
+    public func submissionNumber(forSourceName sourceName: String, contentSHA256: String) throws(StoreError) -> Int64 {
+        try read { db in
+            guard let record = try InboxFileRecord
+                .filter(Column("source_name") == sourceName && Column("content_sha256") == contentSHA256)
+                .fetchOne(db)
+            else { throw StoreError.internalInconsistency("inbox file \(sourceName) is not recorded") }
+            return record.submissionNumber
+        }
+    }
+
+    public func submission(number: Int64) throws(StoreError) -> SubmissionRecord? {
+        try read { db in try SubmissionRecord.fetchOne(db, key: number) }
+    }
+
+    /// Submissions for the queue: open ones, or all of them with `includeClosed`.
+    public func submissions(includeClosed: Bool) throws(StoreError) -> [SubmissionRecord] {
+        try read { db in
+            var request = SubmissionRecord.all()
+            if !includeClosed {
+                request = request.filter(
+                    SubmissionRecord.Columns.verdict != "ignored" && SubmissionRecord.Columns.respondedAt == nil
+                        && SubmissionRecord.Columns.closedAt == nil)
+            }
+            return try request.order(SubmissionRecord.Columns.number).fetchAll(db)
+        }
+    }
+
+    /// Adds a reviewer's note and the matching history event.
+    @discardableResult
+    public func recordNote(_ text: String, on number: Int64, by author: String, at now: Date) throws(StoreError) -> NoteRecord {
+        try write { db in
+            guard try SubmissionRecord.exists(db, key: number) else { throw StoreError.noSuchSubmission(number) }
+            var note = NoteRecord(id: nil, submissionNumber: number, at: now.timeIntervalSince1970, author: author, text: text)
+            try note.insert(db)
+            let firstLine = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+            var event = EventRecord(
+                id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: "note", actor: author,
+                detail: firstLine.count > 72 ? String(firstLine.prefix(71)) + "…" : firstLine)
+            try event.insert(db)
+            return note
+        }
+    }
+
+    public func notes(on number: Int64) throws(StoreError) -> [NoteRecord] {
+        try read { db in
+            try NoteRecord.filter(Column("submission_number") == number).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    /// The submission's history, oldest first.
+    public func events(on number: Int64) throws(StoreError) -> [EventRecord] {
+        try read { db in
+            try EventRecord.filter(Column("submission_number") == number).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.read(body) } catch { throw StoreError.wrap(error, file: url.path) }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.write(body) } catch { throw StoreError.wrap(error, file: url.path) }
+    }
+}
+
+/// A file on its way out of the inbox, ready to be recorded.
+public struct IngestedFile: Sendable {
+    public var sourceName: String
+    public var size: Int64
+    public var submission: SubmissionRecord
+    /// History to start the submission with: (kind, detail).
+    public var events: [(String, String)]
+    public var actor: String
+
+    public init(sourceName: String, size: Int64, submission: SubmissionRecord, events: [(String, String)], actor: String) {
+        self.sourceName = sourceName
+        self.size = size
+        self.submission = submission
+        self.events = events
+        self.actor = actor
+    }
+}
+
+/// What recording an inbox file did.
+public enum IngestOutcome: Sendable, Equatable {
+    /// A new submission (or ignored auto-reply) with this number.
+    case stored(number: Int64)
+    /// An exact duplicate; recorded in the history of this earlier submission.
+    case duplicate(of: Int64)
+    /// This very file was stored before a crash; nothing new was written.
+    case alreadyStored(number: Int64)
+}
+
+/// Why a store operation failed, in words for the operator.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case cannotOpen(file: String, reason: String)
+    case wrongTenant(file: String, owner: String, expected: String)
+    case noSuchSubmission(Int64)
+    case database(file: String, reason: String)
+    case internalInconsistency(String)
+
+    static func wrap(_ error: any Error, file: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        return .database(file: file, reason: "\(error)")
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let file, let reason):
+            return "cannot open the database \(file): \(reason)"
+        case .wrongTenant(let file, let owner, let expected):
+            return "the database \(file) belongs to tenant \(owner), not \(expected); give each tenant its own store: path"
+        case .noSuchSubmission(let number):
+            return "no submission number \(number)"
+        case .database(let file, let reason):
+            return "database error in \(file): \(reason)"
+        case .internalInconsistency(let what):
+            return "internal inconsistency: \(what)"
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import DeskServices
+import Foundation
+
+extension Competency {
+    struct Queue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open submissions, the most urgent deadline first.")
+
+        @OptionGroup var options: GlobalOptions
+        @Option(name: .long, help: "Only this tenant.") var tenant: String?
+        @Flag(name: .long, help: "Add answered, ignored and closed submissions.") var all = false
+        @Flag(name: .long, help: "One JSON array on stdout.") var json = false
+
+        func run() throws {
+            try reporting {
+                let (desk, now) = try options.desk()
+                let (views, skipped) = try desk.queue(tenant: tenant, includeClosed: all, now: now)
+                for problem in skipped { FileHandle.standardError.write(Data("competency: skipped: \(problem)\n".utf8)) }
+                if json {
+                    printJSON(.array(views.map(\.summaryJSON)))
+                } else {
+                    print(Reports.queue(views, width: terminalWidth()), terminator: "")
+                }
+            }
+        }
+    }
+}

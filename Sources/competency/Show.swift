@@ -1,0 +1,26 @@
+import ArgumentParser
+import DeskServices
+
+extension Competency {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One submission: partner, receipt, deadline, SLA state, checks, notes.")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "A submission ID such as retail-jp-42.") var id: String
+        @Flag(name: .long, help: "One JSON object on stdout.") var json = false
+
+        func run() throws {
+            try reporting {
+                let (desk, now) = try options.desk()
+                let (view, store) = try desk.submission(id, now: now)
+                let notes = try desk.notes(view, in: store)
+                if json {
+                    printJSON(view.detailJSON(notes: notes))
+                } else {
+                    print(Reports.show(view, notes: notes, width: terminalWidth()), terminator: "")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import DeskConfig
+import DeskServices
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The daemon: reads the configuration, then runs one inbox service per tenant
+/// under a ServiceGroup that stops cleanly on SIGTERM and SIGINT.
+@main
+struct Competencyd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "competencyd",
+        abstract: "Watch every tenant's inbox, store and check submissions, run the response SLA.",
+        discussion: """
+            Config: --config, else $COMPETENCY_CONFIG, else ./Config/competencyd.yaml.
+            Runs in the foreground (systemd starts it); SIGTERM or SIGINT finish the file in hand and exit 0.
+            """)
+
+    @Option(name: .long, help: "The daemon's config file.")
+    var config: String?
+
+    @Flag(name: .long, help: "Process what is in the inboxes now, then exit.")
+    var once = false
+
+    func run() async throws {
+        let location = DeskConfiguration.defaultLocation(explicit: config)
+        let configuration: DeskConfiguration
+        do {
+            configuration = try DeskConfiguration.load(from: location)
+        } catch {
+            throw CleanExit.message("competencyd: configuration error: \(error)", code: 78)  // EX_CONFIG
+        }
+        let clock = try SystemClock.fromEnvironment()
+        let level = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "competencyd")
+        logger.info(
+            "starting",
+            metadata: [
+                "config": "\(configuration.file.path)",
+                "tenants": "\(configuration.tenants.map(\.id).joined(separator: ","))",
+                "once": "\(once)",
+            ])
+
+        let services = configuration.tenants.map {
+            InboxService(tenant: $0, daemon: configuration.daemon, clock: clock, logger: logger)
+        }
+        if once {
+            var failed = false
+            for service in services {
+                do {
+                    let count = try service.runOnce()
+                    logger.info("processed inbox", metadata: ["tenant": "\(service.tenantID)", "files": "\(count)"])
+                } catch {
+                    failed = true
+                    logger.error("tenant failed", metadata: ["tenant": "\(service.tenantID)", "error": "\(error)"])
+                }
+            }
+            if failed { throw ExitCode(75) }  // EX_TEMPFAIL: another pass may succeed
+            return
+        }
+
+        var members: [ServiceGroupConfiguration.ServiceConfiguration] = services.map { .init(service: $0) }
+        let notifier = SystemdNotifier()
+        members.append(.init(service: WatchdogService(notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30))))
+        let group = ServiceGroup(
+            configuration: .init(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+}
+
+enum CleanExit {
+    /// An error message for stderr and an exit code, without a stack of context.
+    static func message(_ text: String, code: Int32) -> ExitCode {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        return ExitCode(code)
+    }
+}

@@ -1,0 +1,96 @@
+import DeskStore
+import DeskTesting
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct SubmissionStoreTests {
+    let folder: URL
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func record(sha: String, messageID: String?, subject: String = "s") -> SubmissionRecord {
+        SubmissionRecord(
+            number: nil, verdict: "triage", subject: subject, sender: "a@b.example", partner: nil, messageID: messageID,
+            contentSHA256: sha, receivedAt: now.timeIntervalSince1970, receiptSource: "received-header", dateHeader: nil,
+            dueDate: "2026-12-04", deadline: now.timeIntervalSince1970 + 86_400, respondedAt: nil, closedAt: nil,
+            assignee: nil, ignoredReason: nil, problems: "[]", archivePath: "2026/11/\(sha)-m.eml",
+            createdAt: now.timeIntervalSince1970)
+    }
+
+    func file(_ name: String, sha: String, messageID: String?) -> IngestedFile {
+        IngestedFile(
+            sourceName: name, size: 10, submission: record(sha: sha, messageID: messageID),
+            events: [("received", "received as \(name)")], actor: "test")
+    }
+
+    @Test func storesOnceAndRecognisesDuplicatesAndResumes() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        #expect(try store.recordIngestedFile(file("m1", sha: "aa", messageID: "<1@x>"), at: now) == .stored(number: 1))
+        // The same file again (a restart after a crash before the inbox copy was removed).
+        #expect(try store.recordIngestedFile(file("m1", sha: "aa", messageID: "<1@x>"), at: now) == .alreadyStored(number: 1))
+        // Byte-identical content under another name, and a new file with the same Message-ID.
+        #expect(try store.recordIngestedFile(file("m2", sha: "aa", messageID: "<1@x>"), at: now) == .duplicate(of: 1))
+        #expect(try store.recordIngestedFile(file("m3", sha: "bb", messageID: "<1@x>"), at: now) == .duplicate(of: 1))
+        // A different message is a new submission.
+        #expect(try store.recordIngestedFile(file("m4", sha: "cc", messageID: "<2@x>"), at: now) == .stored(number: 2))
+        // Mail without a Message-ID is matched by content only.
+        #expect(try store.recordIngestedFile(file("m5", sha: "dd", messageID: nil), at: now) == .stored(number: 3))
+        #expect(try store.recordIngestedFile(file("m6", sha: "ee", messageID: nil), at: now) == .stored(number: 4))
+
+        #expect(try store.submissions(includeClosed: true).count == 4)
+        let history = try store.events(on: 1).map(\.kind)
+        #expect(history == ["received", "duplicate-received", "duplicate-received"])
+        #expect(try store.hasIngested(sourceName: "m3", contentSHA256: "bb"))
+        #expect(try !store.hasIngested(sourceName: "m3", contentSHA256: "aa"))
+    }
+
+    @Test func notesCarryAuthorAndTimeAndEnterTheHistory() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        _ = try store.recordIngestedFile(file("m1", sha: "aa", messageID: nil), at: now)
+        try store.recordNote("公開事例が1件しかない\nsecond line", on: 1, by: "hanako", at: now.addingTimeInterval(60))
+        let notes = try store.notes(on: 1)
+        #expect(notes.count == 1)
+        #expect(notes[0].author == "hanako")
+        #expect(notes[0].text == "公開事例が1件しかない\nsecond line")
+        #expect(notes[0].at == now.timeIntervalSince1970 + 60)
+        let last = try #require(try store.events(on: 1).last)
+        #expect(last.kind == "note" && last.actor == "hanako" && last.detail == "公開事例が1件しかない")
+        #expect(throws: StoreError.self) { try store.recordNote("x", on: 99, by: "hanako", at: now) }
+    }
+
+    @Test func historyIsAppendOnlyAndTheDatabaseIsWAL() throws {
+        let url = folder.appendingPathComponent("t.sqlite")
+        let store = try SubmissionStore(tenant: "retail-jp", url: url)
+        _ = try store.recordIngestedFile(file("m1", sha: "aa", messageID: nil), at: now)
+        let queue = try DatabaseQueue(path: url.path)
+        #expect(throws: (any Error).self) { try queue.write { try $0.execute(sql: "UPDATE event SET detail = 'forged'") } }
+        #expect(throws: (any Error).self) { try queue.write { try $0.execute(sql: "DELETE FROM event") } }
+        let mode = try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        let migrations = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+        #expect(migrations == ["v1-submissions"])
+    }
+
+    @Test func aStoreBelongsToOneTenant() throws {
+        let url = folder.appendingPathComponent("t.sqlite")
+        _ = try SubmissionStore(tenant: "retail-jp", url: url)
+        #expect(throws: StoreError.self) { _ = try SubmissionStore(tenant: "retail-us", url: url) }
+        _ = try SubmissionStore(tenant: "retail-jp", url: url)  // reopening for its own tenant is fine
+    }
+
+    @Test func openQueueLeavesOutIgnoredSubmissions() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        var ignored = file("bounce", sha: "ff", messageID: "<b@x>")
+        ignored.submission.verdict = "ignored"
+        ignored.submission.ignoredReason = "multipart/report"
+        _ = try store.recordIngestedFile(ignored, at: now)
+        _ = try store.recordIngestedFile(file("real", sha: "aa", messageID: "<r@x>"), at: now)
+        #expect(try store.submissions(includeClosed: false).map(\.messageID) == ["<r@x>"])
+        #expect(try store.submissions(includeClosed: true).count == 2)
+    }
+}
