@@ -80,7 +80,9 @@ let package = Package(
         .testTarget(name: "DeskInboxTests", dependencies: ["DeskInbox", "DeskTesting"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["DeskTesting", "DeskServices", "DeskConfig"]
+            // The executables are dependencies so `swift test` builds them before running them.
+            dependencies: ["DeskTesting", "DeskServices", "DeskConfig", "competencyd", "competency"],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

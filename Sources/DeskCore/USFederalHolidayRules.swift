@@ -12,8 +12,8 @@
 /// day is named with " (observed)" appended. Not included: Inauguration Day (a holiday only in the
 /// Washington, DC area), one-off closures by executive order, and state holidays.
 public enum USFederalHolidayRules {
-    /// The years `holidays(in:)` answers for: the eleven holidays have had their current days since
-    /// Martin Luther King, Jr.'s birthday was first observed in 1986 (Juneteenth is added from 2021).
+    /// The years `holidays(in:)` answers for: the holidays have had their current days since
+    /// Martin Luther King, Jr.'s birthday was first observed in 1986; Juneteenth joined them in 2021.
     public static let supportedYears: PartialRangeFrom<Int> = 1986...
 
     /// The federal holidays observed in `year`, sorted by date.

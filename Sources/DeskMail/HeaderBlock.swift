@@ -17,6 +17,11 @@ struct HeaderBlock: Sendable {
     /// message with its body glued to its header gives a readable list.
     private static let maximumLineProblems = 5
 
+    /// Real header blocks are a few kilobytes. Past this size the rest is
+    /// treated as body (as MTAs do with their header size limits), so a huge
+    /// file without an empty line is not copied field by field.
+    static let maximumHeaderBytes = 1024 * 1024
+
     /// Reads the header block at the start of `bytes`.
     ///
     /// Accepts CRLF, LF and lone-CR line endings, mixed. With
@@ -44,7 +49,7 @@ struct HeaderBlock: Sendable {
                 lineNumber += 1
             }
             let first = nextLine(in: bytes, from: index)
-            guard fieldNameEnd(in: bytes[index..<first.contentEnd]) != nil else {
+            guard looksLikeFirstField(bytes[index..<first.contentEnd]) else {
                 throw MessageReadError(reason: notAMessageReason(bytes[index...], firstLine: bytes[index..<first.contentEnd]))
             }
         }
@@ -56,7 +61,14 @@ struct HeaderBlock: Sendable {
         var skippedLines = 0
         var bodyStart = bytes.endIndex
 
+        let headerStart = index
         while index < bytes.endIndex {
+            if index - headerStart > maximumHeaderBytes {
+                bodyStart = index
+                problems.append(
+                    "the header block is longer than \(maximumHeaderBytes / 1024) KiB; the rest was read as the body")
+                break
+            }
             let line = nextLine(in: bytes, from: index)
             let content = bytes[index..<line.contentEnd]
             defer {
@@ -126,6 +138,14 @@ struct HeaderBlock: Sendable {
         while index < line.endIndex, line[index].isLinearWhitespace { index += 1 }
         guard index < line.endIndex, line[index] == .colon else { return nil }
         return nameEnd
+    }
+
+    /// Whether the first line of a file is a header field. Stricter than RFC
+    /// 5322's `ftext`, which would accept `{"schema":` from a JSON file: real
+    /// field names start with a letter and hold letters, digits, `-` and `_`.
+    private static func looksLikeFirstField(_ line: ArraySlice<UInt8>) -> Bool {
+        guard let nameEnd = fieldNameEnd(in: line), let first = line.first, first.isASCIILetter else { return false }
+        return line[line.startIndex..<nameEnd].allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == 0x2D || $0 == 0x5F }
     }
 
     private static func recordSkipped(

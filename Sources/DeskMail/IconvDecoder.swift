@@ -30,11 +30,11 @@ struct IconvDecoder: Sendable {
         return true
     }
 
-    private static let failedDescriptor = iconv_t(bitPattern: -1)
-
     private static func open(_ encodingName: String) -> iconv_t? {
-        let descriptor = iconv_open("UTF-8", encodingName)
-        guard let descriptor, descriptor != failedDescriptor else { return nil }
+        // iconv_open reports failure as `(iconv_t) -1`, not NULL.
+        guard let descriptor = iconv_open("UTF-8", encodingName), Int(bitPattern: descriptor) != -1 else {
+            return nil
+        }
         return descriptor
     }
 

@@ -25,6 +25,8 @@ public enum MailDate {
                 if let zone = parsed.zone { offsetMinutes = zone }
             } else if let zone = parseZone(token) {
                 if offsetMinutes == nil { offsetMinutes = zone }
+            } else if token.first == "+" || token.first == "-" {
+                return nil  // a numeric zone that is out of range: the stamp is damaged
             } else if let monthNumber = monthNumber(token) {
                 if month == nil { month = monthNumber }
             } else if token.allSatisfy(\.isASCIIDigit), let value = Int(token) {

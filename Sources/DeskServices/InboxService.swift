@@ -42,7 +42,7 @@ public struct InboxService: Service {
                 pipeline = try prepare()
             } catch {
                 logger.error("tenant not ready; retrying", metadata: ["error": "\(error)", "retry.seconds": "\(rescanInterval.components.seconds)"])
-                try? await Task.sleep(for: rescanInterval)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rescanInterval) }
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
             }
         }
@@ -68,8 +68,8 @@ public struct InboxService: Service {
                 }
             }
             group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: rescanInterval)
+                // Cancelled when the loop below ends; a cancelled sleep is the normal way out.
+                while (try? await Task.sleep(for: rescanInterval)) != nil {
                     wakeup.yield()
                 }
             }

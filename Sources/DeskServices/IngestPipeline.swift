@@ -64,7 +64,7 @@ public struct IngestPipeline: Sendable {
         let reading: Reading
         do {
             reading = try read(bytes, entry: entry, now: now)
-        } catch let error as MessageReadError {
+        } catch {
             return try quarantine(entry, reason: "not a message: \(error.reason)", removeSource: removeSource, now: now)
         }
 

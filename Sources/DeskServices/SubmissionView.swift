@@ -148,8 +148,4 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
         return out + "\""
     }
-
-    static func == (lhs: [(String, JSONValue)], rhs: [(String, JSONValue)]) -> Bool {
-        lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-    }
 }

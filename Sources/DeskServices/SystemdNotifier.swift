@@ -62,7 +62,9 @@ public struct WatchdogService: Service {
         notifier.notify("READY=1")
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             notifier.notify("WATCHDOG=1")
-            try? await Task.sleep(for: interval / 2)
+            // Graceful shutdown does not cancel a sleep by itself; without this the
+            // daemon would linger for up to half a watchdog interval after SIGTERM.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval / 2) }
         }
         notifier.notify("STOPPING=1")
     }

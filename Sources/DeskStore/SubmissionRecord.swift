@@ -40,6 +40,48 @@ public struct SubmissionRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var archivePath: String
     public var createdAt: Double
 
+    public init(
+        number: Int64?,
+        verdict: String,
+        subject: String?,
+        sender: String?,
+        partner: String?,
+        messageID: String?,
+        contentSHA256: String,
+        receivedAt: Double,
+        receiptSource: String,
+        dateHeader: String?,
+        dueDate: String?,
+        deadline: Double?,
+        respondedAt: Double?,
+        closedAt: Double?,
+        assignee: String?,
+        ignoredReason: String?,
+        problems: String,
+        archivePath: String,
+        createdAt: Double
+    ) {
+        self.number = number
+        self.verdict = verdict
+        self.subject = subject
+        self.sender = sender
+        self.partner = partner
+        self.messageID = messageID
+        self.contentSHA256 = contentSHA256
+        self.receivedAt = receivedAt
+        self.receiptSource = receiptSource
+        self.dateHeader = dateHeader
+        self.dueDate = dueDate
+        self.deadline = deadline
+        self.respondedAt = respondedAt
+        self.closedAt = closedAt
+        self.assignee = assignee
+        self.ignoredReason = ignoredReason
+        self.problems = problems
+        self.archivePath = archivePath
+        self.createdAt = createdAt
+    }
+
     public enum Columns {
         public static let number = Column(CodingKeys.number)
         public static let verdict = Column(CodingKeys.verdict)

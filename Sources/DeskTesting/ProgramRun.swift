@@ -57,8 +57,8 @@ public final class ChildProcess: @unchecked Sendable {
         let tag = UUID().uuidString.prefix(8)
         let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(program)-\(tag).out")
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(program)-\(tag).err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         if let stdin {

@@ -97,11 +97,12 @@ struct JapaneseHolidayRulesTests {
         let first = LocalDate(year: 2019, month: 4, day: 27)!
         let days = (0..<10).map { first.adding(days: $0) }
         #expect(days.last?.iso == "2019-05-06")
-        let holidays = Dictionary(uniqueKeysWithValues: JapaneseHolidayRules.holidays(in: 2019).map { ($0.date, $0.name) })
+        let holidays = Dictionary(
+            JapaneseHolidayRules.holidays(in: 2019).map { ($0.date, $0.name) }, uniquingKeysWith: { first, _ in first })
         for day in days where !isWeekend(day) {
             #expect(holidays[day] != nil, "\(day) (\(day.weekday.name)) is a working day")
         }
-        // Each weekday from 4/29 to 5/6 is off, and the days around the run are ordinary Friday and Tuesday.
+        // Six of the ten days are weekdays, and the run sits between an ordinary Friday and Tuesday.
         #expect(days.filter { !isWeekend($0) }.count == 6)
         #expect(holidays[first.adding(days: -1)] == nil)
         #expect(holidays[first.adding(days: 10)] == nil)
@@ -215,40 +216,40 @@ struct USFederalHolidayRulesTests {
 
 // MARK: - Shipped data
 
-/// A holiday file under Config/calendars/ and what it must contain.
-enum ShippedCalendar: String, CaseIterable, Sendable {
-    case japan = "japan.yaml"
-    case usFederal = "us-federal.yaml"
-
-    static let years = 2019...2030
-
-    var header: [String: String] {
-        switch self {
-        case .japan: ["name": "日本の国民の祝日・休日", "country": "jp", "years": "2019-2030"]
-        case .usFederal: ["name": "United States federal holidays (observed)", "country": "us", "years": "2019-2030"]
-        }
-    }
-
-    var rules: [Holiday] {
-        switch self {
-        case .japan: Self.years.flatMap(JapaneseHolidayRules.holidays(in:))
-        case .usFederal: Self.years.flatMap(USFederalHolidayRules.holidays(in:))
-        }
-    }
-}
-
 @Suite("Shipped holiday files")
 struct ShippedHolidayFileTests {
-    @Test("equal the rules for 2019–2030", arguments: ShippedCalendar.allCases)
-    func matchesRules(calendar: ShippedCalendar) throws {
+    /// A holiday file under Config/calendars/ and what it must contain.
+    enum ShippedFile: String, CaseIterable, Sendable {
+        case japan = "japan.yaml"
+        case usFederal = "us-federal.yaml"
+
+        static let years = 2019...2030
+
+        var header: [String: String] {
+            switch self {
+            case .japan: ["name": "日本の国民の祝日・休日", "country": "jp", "years": "2019-2030"]
+            case .usFederal: ["name": "United States federal holidays (observed)", "country": "us", "years": "2019-2030"]
+            }
+        }
+
+        var rules: [Holiday] {
+            switch self {
+            case .japan: Self.years.flatMap(JapaneseHolidayRules.holidays(in:))
+            case .usFederal: Self.years.flatMap(USFederalHolidayRules.holidays(in:))
+            }
+        }
+    }
+
+    @Test("equal the rules for 2019–2030", arguments: ShippedFile.allCases)
+    func matchesRules(file shipped: ShippedFile) throws {
         let root = try #require(repositoryRoot, "no directory with Package.swift and Config/ above \(#filePath)")
-        let url = root.appending(components: "Config", "calendars", calendar.rawValue)
+        let url = root.appending(components: "Config", "calendars", shipped.rawValue)
         let file = try HolidayFileContents(contentsOf: url)
-        #expect(file.header == calendar.header)
-        let equal = file.holidays == calendar.rules
+        #expect(file.header == shipped.header)
+        let equal = file.holidays == shipped.rules
         #expect(
             equal,
-            "\(calendar.rawValue): \(differences(expected: calendar.rules, actual: file.holidays, expectedSource: "rules", actualSource: "file"))"
+            "\(shipped.rawValue): \(differences(expected: shipped.rules, actual: file.holidays, expectedSource: "rules", actualSource: "file"))"
         )
     }
 }
@@ -281,12 +282,12 @@ private let holidayJPFile: URL? = repositoryRoot.flatMap { root in
     return FileManager.default.fileExists(atPath: url.path) ? url : nil
 }
 
-struct FixtureError: Error, CustomStringConvertible {
+private struct FixtureError: Error, CustomStringConvertible {
     var description: String
 }
 
 /// Fixtures/syukujitsu.csv: the Cabinet Office list, `YYYY/M/D,name` after a header row.
-enum CabinetOfficeList {
+private enum CabinetOfficeList {
     static func load() throws -> [Holiday] {
         guard let url = Bundle.module.url(forResource: "syukujitsu", withExtension: "csv", subdirectory: "Fixtures") else {
             throw FixtureError(description: "Fixtures/syukujitsu.csv is missing from the test bundle")
@@ -310,7 +311,7 @@ enum CabinetOfficeList {
 
 /// A shipped holiday file read with plain string handling (this target has no YAML parser):
 /// top-level `key: value` lines, then `holidays:` and its `  YYYY-MM-DD: name` lines.
-struct HolidayFileContents {
+private struct HolidayFileContents {
     var header: [String: String] = [:]
     var holidays: [Holiday] = []
 
@@ -338,7 +339,7 @@ struct HolidayFileContents {
 }
 
 /// One line per date on which two holiday lists disagree, for a failure message.
-func differences(
+private func differences(
     expected: [Holiday], actual: [Holiday], expectedSource: String, actualSource: String = "rules"
 ) -> String {
     let expectedNames = Dictionary(expected.map { ($0.date, [$0.name]) }, uniquingKeysWith: +)

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Reads a message file's bytes into a `ParsedMessage`.
+///
+/// Pure: bytes in, values out; no files, no clock, no database. Only the
+/// header block is read (the body stays a slice of the input), so a 50 MiB
+/// message costs what its first few kilobytes cost.
+public enum MessageReader {
+    /// Reads a whole message file.
+    ///
+    /// Throws only when the bytes are not a message at all: no header block
+    /// (an empty file, an image, prose with no `Name: value` first line).
+    /// Damaged-but-readable mail never throws: it is returned with `problems`
+    /// filled in, because it is still a submission the office owes an answer.
+    public static func read(_ bytes: [UInt8]) throws(MessageReadError) -> ParsedMessage {
+        let block = try HeaderBlock.parse(bytes[...], requiringFields: true)
+        var problems = block.problems
+        let headers = block.headers
+
+        let contentType = readContentType(headers, problems: &problems)
+        let root = MessagePart(headers: headers, contentType: contentType, body: bytes[block.bodyStart...])
+
+        var subject: String?
+        if let field = headers.first(named: "Subject") {
+            let decoded = EncodedWords.decode(field.value)
+            subject = decoded.text
+            problems.append(contentsOf: decoded.problems.map { "Subject: \($0)" })
+        }
+
+        var from: MailAddress?
+        if let field = headers.first(named: "From") {
+            from = MailAddress.parseList(field.value).first
+            if from == nil && !field.value.isEmpty {
+                problems.append("the From header has no readable address: \(HeaderBlock.excerpt(Array(field.value.utf8)[...]))")
+            }
+            // Display names can carry their own damaged encoded words.
+            problems.append(contentsOf: EncodedWords.decode(field.value).problems.map { "From: \($0)" })
+        }
+
+        let messageID = headers["Message-ID"].flatMap { $0.isEmpty ? nil : $0 }
+
+        let dateHeader = headers["Date"]
+        var date: Date?
+        if let dateHeader {
+            date = MailDate.parse(dateHeader)
+            if date == nil {
+                problems.append("the Date header is not a date that can be read: \(HeaderBlock.excerpt(Array(dateHeader.utf8)[...]))")
+            }
+        }
+
+        let receivedAt = readReceivedAt(headers, problems: &problems)
+
+        var message = ParsedMessage(
+            root: root, subject: subject, from: from, messageID: messageID, dateHeader: dateHeader, date: date,
+            receivedAt: receivedAt, problems: problems)
+        message.automaticReply = AutomaticReplyDetector.reason(for: message)
+        return message
+    }
+
+    /// The top-level Content-Type, or `text/plain` when it is missing or
+    /// unreadable (RFC 2045 §5.2).
+    private static func readContentType(_ headers: MessageHeaders, problems: inout [String]) -> ContentType {
+        guard let value = headers["Content-Type"] else { return .textPlain }
+        guard let parsed = ContentType(parsing: value) else {
+            problems.append("the Content-Type header cannot be read (\(HeaderBlock.excerpt(Array(value.utf8)[...]))); read as text/plain")
+            return .textPlain
+        }
+        return parsed
+    }
+
+    /// The stamp after the last `;` of the topmost `Received:`: the hop that
+    /// delivered into the office's mailbox, added last and so written first.
+    private static func readReceivedAt(_ headers: MessageHeaders, problems: inout [String]) -> Date? {
+        guard let topmost = headers.first(named: "Received") else { return nil }
+        guard let semicolon = topmost.value.lastIndex(of: ";") else {
+            problems.append("the topmost Received header has no date after ';'")
+            return nil
+        }
+        let stamp = topmost.value[topmost.value.index(after: semicolon)...]
+        guard let date = MailDate.parse(stamp) else {
+            problems.append("the topmost Received header's date cannot be read: \(HeaderBlock.excerpt(Array(stamp.utf8)[...]))")
+            return nil
+        }
+        return date
+    }
+}

@@ -1,0 +1,175 @@
+import Testing
+
+@testable import DeskMail
+
+@Suite("Header block")
+struct HeaderBlockTests {
+    @Test("folded and duplicate fields", arguments: MessageBytes.LineEnding.allCases)
+    func foldedAndDuplicateFields(ending: MessageBytes.LineEnding) throws {
+        let bytes = MessageBytes.lines(
+            [
+                "Received: from a.example by b.example;",
+                "\tSun, 29 Nov 2026 10:54:31 +0900",
+                "Received: from c.example by a.example; Sat, 28 Nov 2026 09:00:00 +0900",
+                "Subject: first part",
+                "  second part",
+                "X-Note: one",
+                "x-note: two",
+                "",
+                "Body line",
+            ], ending: ending)
+        let message = try MessageReader.read(bytes)
+
+        #expect(message.headers.count == 5)
+        #expect(message.headers.all(named: "Received").count == 2)
+        #expect(message.headers["SUBJECT"] == "first part  second part")
+        #expect(message.subject == "first part  second part")
+        #expect(message.headers.all(named: "X-NOTE").map(\.value) == ["one", "two"])
+        #expect(message.headers.first(named: "received")?.value == "from a.example by b.example;\tSun, 29 Nov 2026 10:54:31 +0900")
+        #expect(String(decoding: message.root.body, as: UTF8.self) == "Body line" + ending.rawValue)
+        #expect(message.problems.isEmpty)
+    }
+
+    @Test("mixed line endings in one header")
+    func mixedLineEndings() throws {
+        let bytes = Array("Subject: a\r\n b\nFrom: x@example.com\rTo: y@example.com\r\n\r\nbody".utf8)
+        let message = try MessageReader.read(bytes)
+        #expect(message.headers.map(\.name) == ["Subject", "From", "To"])
+        #expect(message.subject == "a b")
+        #expect(message.from?.address == "x@example.com")
+        #expect(Array(message.root.body) == Array("body".utf8))
+    }
+
+    @Test("the raw value keeps the folding exactly")
+    func rawValueKeepsFolding() throws {
+        let message = try MessageReader.read(Array("Subject: a\r\n b\r\n\r\n".utf8))
+        #expect(message.headers.first(named: "Subject")?.rawValue == Array(" a\r\n b".utf8))
+    }
+
+    @Test("the header ends at the first empty line and the body is not read")
+    func headerEndsAtFirstEmptyLine() throws {
+        let bytes = MessageBytes.lines(["Subject: s", "", "Not-A-Header: body text", "", "more"])
+        let message = try MessageReader.read(bytes)
+        #expect(message.headers.count == 1)
+        #expect(message.headers["Not-A-Header"] == nil)
+        #expect(message.root.body.startIndex == "Subject: s\r\n\r\n".utf8.count)
+        #expect(message.root.body.endIndex == bytes.count)
+    }
+
+    @Test("a message with no body and no empty line")
+    func headersOnly() throws {
+        let message = try MessageReader.read(Array("Subject: only a header".utf8))
+        #expect(message.subject == "only a header")
+        #expect(message.root.body.isEmpty)
+    }
+
+    @Test("lines without a colon are skipped and reported")
+    func linesWithoutColon() throws {
+        let bytes = MessageBytes.lines(["Subject: ok", "this line is junk", " and its continuation", "From: a@example.com", "", "body"])
+        let message = try MessageReader.read(bytes)
+        #expect(message.headers.map(\.name) == ["Subject", "From"])
+        #expect(message.subject == "ok")
+        #expect(message.problems.count == 1)
+        #expect(message.problems.first?.contains("header line 2") == true)
+        #expect(message.problems.first?.contains("this line is junk") == true)
+    }
+
+    @Test("many junk lines give a short problem list")
+    func manyJunkLines() throws {
+        let junk = (1...20).map { "junk \($0)" }
+        let message = try MessageReader.read(MessageBytes.lines(["Subject: s"] + junk + ["", "b"]))
+        #expect(message.problems.count == 6)
+        #expect(message.problems.last == "15 more header line(s) without a colon were skipped")
+    }
+
+    @Test("a leading mbox From line is skipped")
+    func mboxFromLine() throws {
+        let bytes = MessageBytes.lines(
+            ["From hanako@example.com Sun Nov 29 10:54:31 2026", "From: Hanako <hanako@example.com>", "Subject: s", "", "b"],
+            ending: .lf)
+        let message = try MessageReader.read(bytes)
+        #expect(message.headers.map(\.name) == ["From", "Subject"])
+        #expect(message.from?.address == "hanako@example.com")
+        #expect(message.problems.isEmpty)
+    }
+
+    @Test("obsolete whitespace before the colon")
+    func whitespaceBeforeColon() throws {
+        let message = try MessageReader.read(Array("From : a@example.com\nSubject\t: s\n\n".utf8))
+        #expect(message.headers.map(\.name) == ["From", "Subject"])
+        #expect(message.subject == "s")
+    }
+
+    @Test(
+        "bytes that are not a message throw",
+        arguments: [
+            ("empty", [UInt8](), "empty"),
+            ("PNG", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00], "PNG image"),
+            ("prose", Array("Dear team,\nplease find the file attached.\n".utf8), "does not start with 'Name: value'"),
+            ("empty first line", Array("\r\nSubject: late\r\n".utf8), "empty line"),
+            ("continuation first", Array(" Subject: indented\r\n".utf8), "does not start with 'Name: value'"),
+            ("JSON", Array("{\"schema\": \"x\"}\n".utf8), "does not start with 'Name: value'"),
+            ("mbox line only", Array("From someone Sun Nov 29 10:54:31 2026\n".utf8), "no header lines"),
+        ] as [(String, [UInt8], String)])
+    func notAMessage(name: String, bytes: [UInt8], reasonContains: String) {
+        #expect {
+            _ = try MessageReader.read(bytes)
+        } throws: { error in
+            guard let error = error as? MessageReadError else { return false }
+            return error.reason.contains(reasonContains) && error.description == error.reason
+        }
+    }
+
+    @Test("raw CP932 bytes in a header are guessed and reported")
+    func rawCP932Subject() throws {
+        // 見積書のご送付 in CP932, plus ① (NEC row 13) only CP932 has.
+        let subject: [UInt8] = [0x8C, 0xA9, 0x90, 0xCF, 0x8F, 0x91, 0x82, 0xCC, 0x82, 0xB2, 0x91, 0x97, 0x95, 0x74, 0x87, 0x40]
+        let bytes = MessageBytes.rawHeader("Subject", subject) + Array("From: a@example.com\r\n\r\n".utf8)
+        let message = try MessageReader.read(bytes)
+        #expect(message.subject == "見積書のご送付①")
+        #expect(message.problems == ["the Subject header has raw 8-bit bytes that are not UTF-8; read as cp932 (a guess)"])
+    }
+
+    @Test("raw EUC-JP bytes in a header are guessed and reported")
+    func rawEUCJPSubject() throws {
+        // 見積書のご送付 in EUC-JP.
+        let subject: [UInt8] = [0xB8, 0xAB, 0xC0, 0xD1, 0xBD, 0xF1, 0xA4, 0xCE, 0xA4, 0xB4, 0xC1, 0xF7, 0xC9, 0xD5]
+        let message = try MessageReader.read(MessageBytes.rawHeader("Subject", subject) + [0x0D, 0x0A])
+        #expect(message.subject == "見積書のご送付")
+        #expect(message.problems == ["the Subject header has raw 8-bit bytes that are not UTF-8; read as euc-jp (a guess)"])
+    }
+
+    @Test("raw UTF-8 in a header is read without a problem")
+    func rawUTF8Subject() throws {
+        let message = try MessageReader.read(Array("Subject: 自己診断の提出\r\n\r\n".utf8))
+        #expect(message.subject == "自己診断の提出")
+        #expect(message.problems.isEmpty)
+    }
+
+    @Test("raw ISO-2022-JP in a header is read and reported")
+    func rawISO2022JPSubject() throws {
+        let message = try MessageReader.read(Array("Subject: \u{1B}$B$3$s$K$A$O\u{1B}(B\r\n\r\n".utf8))
+        #expect(message.subject == "こんにちは")
+        #expect(message.problems.count == 1)
+        #expect(message.problems.first?.contains("raw ISO-2022-JP") == true)
+    }
+
+    @Test("an endless header block is cut at its size limit")
+    func endlessHeader() throws {
+        var bytes = Array("Subject: s\n".utf8)
+        let line = Array("X-Filler: \(String(repeating: "x", count: 1000))\n".utf8)
+        while bytes.count <= HeaderBlock.maximumHeaderBytes + 10_000 { bytes += line }
+        let message = try MessageReader.read(bytes)
+        #expect(message.subject == "s")
+        #expect(message.headers.count < 1100)
+        #expect(!message.root.body.isEmpty)
+        #expect(message.problems.count == 1)
+    }
+
+    @Test("a byte order mark before the header is skipped")
+    func byteOrderMark() throws {
+        let message = try MessageReader.read([0xEF, 0xBB, 0xBF] + Array("Subject: s\n\n".utf8))
+        #expect(message.subject == "s")
+        #expect(message.problems.count == 1)
+    }
+}
