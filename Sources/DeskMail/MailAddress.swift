@@ -50,6 +50,13 @@ extension MailAddress {
     /// (also inside quotes, where the RFC forbids them but mailers put them).
     /// Entries without an address are left out.
     public static func parseList(_ value: String) -> [MailAddress] {
+        var ignored: [String] = []
+        return parseList(value, problems: &ignored)
+    }
+
+    /// `parseList(_:)`, adding what was damaged in display names (broken
+    /// encoded words, bad bytes) to `problems`.
+    static func parseList(_ value: String, problems: inout [String]) -> [MailAddress] {
         var result: [MailAddress] = []
         var current: [AddressToken] = []
         var insideAngle = false
@@ -59,7 +66,7 @@ extension MailAddress {
                 if insideAngle {
                     current.append(token)  // a route list: <@a,@b:user@host>
                 } else {
-                    if let mailbox = mailbox(from: current) { result.append(mailbox) }
+                    if let mailbox = mailbox(from: current, problems: &problems) { result.append(mailbox) }
                     current = []
                 }
             case .special("<"):
@@ -74,11 +81,11 @@ extension MailAddress {
                 current.append(token)
             }
         }
-        if let mailbox = mailbox(from: current) { result.append(mailbox) }
+        if let mailbox = mailbox(from: current, problems: &problems) { result.append(mailbox) }
         return result
     }
 
-    private static func mailbox(from tokens: [AddressToken]) -> MailAddress? {
+    private static func mailbox(from tokens: [AddressToken], problems: inout [String]) -> MailAddress? {
         if let open = tokens.firstIndex(of: .special("<")) {
             let close = tokens[open...].firstIndex(of: .special(">")) ?? tokens.endIndex
             var inside = tokens[(open + 1)..<close]
@@ -87,7 +94,7 @@ extension MailAddress {
             }
             let address = addressText(inside)
             guard !address.isEmpty else { return nil }
-            return MailAddress(displayName: displayName(phrase: tokens[..<open]), address: address)
+            return MailAddress(displayName: displayName(phrase: tokens[..<open], problems: &problems), address: address)
         }
         // A bare addr-spec, perhaps with a comment for a name (`a@x (Name)`),
         // or words before it (`Name a@x`, broken but seen).
@@ -102,13 +109,15 @@ extension MailAddress {
         }
         let address = addressText(addressTokens)
         guard !address.isEmpty else { return nil }
-        var name = displayName(phrase: phrase)
+        var name = displayName(phrase: phrase, problems: &problems)
         if name == nil {
             for token in tokens {
                 if case .comment(let comment) = token {
-                    let decoded = EncodedWords.decode(comment).text.trimmingASCIIWhitespace
-                    if !decoded.isEmpty {
-                        name = decoded
+                    let decoded = EncodedWords.decode(comment)
+                    let text = decoded.text.trimmingASCIIWhitespace
+                    if !text.isEmpty {
+                        name = text
+                        problems.append(contentsOf: decoded.problems)
                         break
                     }
                 }
@@ -117,7 +126,7 @@ extension MailAddress {
         return MailAddress(displayName: name, address: address)
     }
 
-    private static func displayName(phrase: ArraySlice<AddressToken>) -> String? {
+    private static func displayName(phrase: ArraySlice<AddressToken>, problems: inout [String]) -> String? {
         var words: [String] = []
         for token in phrase {
             switch token {
@@ -125,8 +134,10 @@ extension MailAddress {
             default: break
             }
         }
-        let decoded = EncodedWords.decode(words.joined(separator: " ")).text.trimmingASCIIWhitespace
-        return decoded.isEmpty ? nil : decoded
+        let decoded = EncodedWords.decode(words.joined(separator: " "))
+        problems.append(contentsOf: decoded.problems)
+        let text = decoded.text.trimmingASCIIWhitespace
+        return text.isEmpty ? nil : text
     }
 
     private static func addressText(_ tokens: ArraySlice<AddressToken>) -> String {

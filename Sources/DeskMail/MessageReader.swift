@@ -29,12 +29,12 @@ public enum MessageReader {
 
         var from: MailAddress?
         if let field = headers.first(named: "From") {
-            from = MailAddress.parseList(field.value).first
+            var addressProblems: [String] = []
+            from = MailAddress.parseList(field.value, problems: &addressProblems).first
+            problems.append(contentsOf: addressProblems.map { "From: \($0)" })
             if from == nil && !field.value.isEmpty {
                 problems.append("the From header has no readable address: \(HeaderBlock.excerpt(Array(field.value.utf8)[...]))")
             }
-            // Display names can carry their own damaged encoded words.
-            problems.append(contentsOf: EncodedWords.decode(field.value).problems.map { "From: \($0)" })
         }
 
         let messageID = headers["Message-ID"].flatMap { $0.isEmpty ? nil : $0 }
