@@ -48,6 +48,7 @@ let package = Package(
                 "DeskCore", "DeskConfig", "DeskMail", "DeskStore", "DeskInbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

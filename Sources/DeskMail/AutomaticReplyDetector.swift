@@ -67,8 +67,14 @@ public enum AutomaticReplyDetector {
     /// (`Auto:` is Outlook's; in the middle of a subject it means nothing).
     static let subjectPrefixes = ["auto:", "autoresponse:", "automatische antwort:", "réponse automatique:"]
 
+    /// How many leading characters of a subject are searched.
+    static let subjectSearchLength = 200
+
     /// The phrase that makes `subject` look automatic, as it appears in the subject.
-    static func autoReplySubjectPhrase(in subject: String) -> String? {
+    static func autoReplySubjectPhrase(in fullSubject: String) -> String? {
+        // The markers sit at the start of a subject; looking at its head keeps
+        // a pathological megabyte-long subject from costing seconds.
+        let subject = String(fullSubject.prefix(subjectSearchLength))
         let trimmed = subject.trimmingASCIIWhitespace
         for prefix in subjectPrefixes {
             if let range = trimmed.range(of: prefix, options: [.caseInsensitive, .anchored]) {

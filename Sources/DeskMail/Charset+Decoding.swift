@@ -87,7 +87,8 @@ extension Charset {
             let rank = (replaced: output.replacedSequences, score: japaneseScore(output.text))
             // Fewer undecodable bytes first, then the more Japanese-looking text;
             // ties keep CP932, the more common of the two in mail today.
-            if rank.replaced < bestRank.replaced || (rank.replaced == bestRank.replaced && rank.score > bestRank.score) {
+            if rank.replaced < bestRank.replaced || (rank.replaced == bestRank.replaced && rank.score > bestRank.score)
+            {
                 best = candidate
                 bestRank = rank
             }

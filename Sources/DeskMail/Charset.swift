@@ -62,7 +62,9 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
         // `//TRANSLIT` as options.
         let trimmed = label.trimmingASCIIWhitespace.trimmingQuotes
         guard trimmed.utf8.count <= 40, !trimmed.isEmpty,
-            trimmed.utf8.allSatisfy({ $0.isASCIILetter || $0.isASCIIDigit || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || $0 == 0x3A }),
+            trimmed.utf8.allSatisfy({
+                $0.isASCIILetter || $0.isASCIIDigit || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || $0 == 0x3A
+            }),
             IconvDecoder.isSupported(trimmed.uppercased())
         else { return nil }
         self.init(name: trimmed.lowercased(), decoding: .iconv(name: trimmed.uppercased(), jisStandardMapping: false))
@@ -111,12 +113,16 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
         add(["euc-jis-2004", "euc-jisx0213"], iconvCharset("euc-jis-2004", "EUC-JISX0213"))
         // Senders label Windows-1252 text as Latin-1 so often that browsers read
         // every Latin-1 label as Windows-1252 (WHATWG Encoding); do the same.
-        add(["iso-8859-1", "latin1", "l1", "iso-ir-100", "cp819", "ibm819", "csisolatin1", "windows-1252", "cp1252"],
+        add(
+            ["iso-8859-1", "latin1", "l1", "iso-ir-100", "cp819", "ibm819", "csisolatin1", "windows-1252", "cp1252"],
             .windows1252)
         // Supersets that decode everything the narrower label can.
-        add(["gb2312", "gbk", "cp936", "x-gbk", "euc-cn", "csgb2312", "gb18030", "chinese"], iconvCharset("gb18030", "GB18030"))
+        add(
+            ["gb2312", "gbk", "cp936", "x-gbk", "euc-cn", "csgb2312", "gb18030", "chinese"],
+            iconvCharset("gb18030", "GB18030"))
         add(["big5", "csbig5", "x-x-big5", "big5-hkscs", "cn-big5"], iconvCharset("big5-hkscs", "BIG5-HKSCS"))
-        add(["euc-kr", "ks_c_5601-1987", "ks_c_5601", "ksc5601", "cseuckr", "cp949", "windows-949", "uhc"],
+        add(
+            ["euc-kr", "ks_c_5601-1987", "ks_c_5601", "ksc5601", "cseuckr", "cp949", "windows-949", "uhc"],
             iconvCharset("cp949", "CP949"))
         add(["utf-16"], iconvCharset("utf-16", "UTF-16"))
         add(["utf-16le"], iconvCharset("utf-16le", "UTF-16LE"))

@@ -80,7 +80,11 @@ struct ParameterScanner {
             } else if bytes[index] == 0x28 {
                 var depth = 0
                 while index < bytes.count {
-                    if bytes[index] == 0x5C { index += 1 } else if bytes[index] == 0x28 { depth += 1 } else if bytes[index] == 0x29 {
+                    if bytes[index] == 0x5C {
+                        index += 1
+                    } else if bytes[index] == 0x28 {
+                        depth += 1
+                    } else if bytes[index] == 0x29 {
                         depth -= 1
                         if depth == 0 {
                             index += 1

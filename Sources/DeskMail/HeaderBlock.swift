@@ -50,7 +50,8 @@ struct HeaderBlock: Sendable {
             }
             let first = nextLine(in: bytes, from: index)
             guard looksLikeFirstField(bytes[index..<first.contentEnd]) else {
-                throw MessageReadError(reason: notAMessageReason(bytes[index...], firstLine: bytes[index..<first.contentEnd]))
+                throw MessageReadError(
+                    reason: notAMessageReason(bytes[index...], firstLine: bytes[index..<first.contentEnd]))
             }
         }
 
@@ -61,15 +62,14 @@ struct HeaderBlock: Sendable {
         var skippedLines = 0
         var bodyStart = bytes.endIndex
 
-        let headerStart = index
+        let scanLimit = min(bytes.endIndex, index + maximumHeaderBytes)
         while index < bytes.endIndex {
-            if index - headerStart > maximumHeaderBytes {
+            guard let line = nextLine(in: bytes, from: index, scanLimit: scanLimit) else {
                 bodyStart = index
                 problems.append(
                     "the header block is longer than \(maximumHeaderBytes / 1024) KiB; the rest was read as the body")
                 break
             }
-            let line = nextLine(in: bytes, from: index)
             let content = bytes[index..<line.contentEnd]
             defer {
                 index = line.nextStart
@@ -114,8 +114,16 @@ struct HeaderBlock: Sendable {
     /// The end of the line starting at `start` (before its CRLF, LF or CR) and
     /// the start of the next line.
     static func nextLine(in bytes: ArraySlice<UInt8>, from start: Int) -> (contentEnd: Int, nextStart: Int) {
+        nextLine(in: bytes, from: start, scanLimit: bytes.endIndex) ?? (bytes.endIndex, bytes.endIndex)
+    }
+
+    /// `nextLine(in:from:)`, looking no further than `scanLimit`: nil when the
+    /// line does not end before it (and the bytes go on past it).
+    static func nextLine(
+        in bytes: ArraySlice<UInt8>, from start: Int, scanLimit: Int
+    ) -> (contentEnd: Int, nextStart: Int)? {
         var index = start
-        while index < bytes.endIndex {
+        while index < scanLimit {
             let byte = bytes[index]
             if byte == .lineFeed { return (index, index + 1) }
             if byte == .carriageReturn {
@@ -125,6 +133,7 @@ struct HeaderBlock: Sendable {
             }
             index += 1
         }
+        guard scanLimit >= bytes.endIndex else { return nil }
         return (bytes.endIndex, bytes.endIndex)
     }
 
@@ -145,7 +154,9 @@ struct HeaderBlock: Sendable {
     /// field names start with a letter and hold letters, digits, `-` and `_`.
     private static func looksLikeFirstField(_ line: ArraySlice<UInt8>) -> Bool {
         guard let nameEnd = fieldNameEnd(in: line), let first = line.first, first.isASCIILetter else { return false }
-        return line[line.startIndex..<nameEnd].allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == 0x2D || $0 == 0x5F }
+        return line[line.startIndex..<nameEnd].allSatisfy {
+            $0.isASCIILetter || $0.isASCIIDigit || $0 == 0x2D || $0 == 0x5F
+        }
     }
 
     private static func recordSkipped(
@@ -175,7 +186,8 @@ struct HeaderBlock: Sendable {
             ([0x1F, 0x8B], "a gzip archive"),
         ]
         for (magic, kind) in signatures where bytes.starts(with: magic) {
-            return "no header lines: the file is binary data (it looks like \(kind)), not a message starting with 'Name: value'"
+            return
+                "no header lines: the file is binary data (it looks like \(kind)), not a message starting with 'Name: value'"
         }
         if firstLine.isEmpty {
             return "no header lines: the file starts with an empty line instead of 'Name: value'"
@@ -229,7 +241,8 @@ struct HeaderBlock: Sendable {
             let decoded = charset.decode(entry.unfolded)
             let name = fields[entry.fieldIndex].name
             fields[entry.fieldIndex].value = decoded.text
-            problems.append("the \(name) header has raw 8-bit bytes that are not UTF-8; read as \(charset.name) (a guess)")
+            problems.append(
+                "the \(name) header has raw 8-bit bytes that are not UTF-8; read as \(charset.name) (a guess)")
             problems.append(contentsOf: decoded.problems.map { "\(name) header: \($0)" })
         }
         return fields

@@ -75,7 +75,8 @@ extension MailAddress {
             case .special(">"):
                 insideAngle = false
                 current.append(token)
-            case .special(":") where !insideAngle && !current.contains(.special("<")) && !current.contains(.special("@")):
+            case .special(":")
+            where !insideAngle && !current.contains(.special("<")) && !current.contains(.special("@")):
                 current = []  // `group name:` starts a group; the name is not an address
             default:
                 current.append(token)

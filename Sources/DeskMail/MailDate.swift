@@ -41,7 +41,8 @@ public enum MailDate {
         guard let month, let time, numbers.count >= 2 else { return nil }
         // Day before year (RFC 5322, and `Nov 29 2026`), unless the first
         // number can only be a year (`2026 Nov 29`).
-        let (dayToken, yearToken) = numbers[0].value > 31 || numbers[0].digits > 2 ? (numbers[1], numbers[0]) : (numbers[0], numbers[1])
+        let (dayToken, yearToken) =
+            numbers[0].value > 31 || numbers[0].digits > 2 ? (numbers[1], numbers[0]) : (numbers[0], numbers[1])
         let year = fullYear(yearToken.value, digits: yearToken.digits)
         guard let date = LocalDate(year: year, month: month, day: dayToken.value),
             (0...23).contains(time.hour), (0...59).contains(time.minute), (0...60).contains(time.second)
@@ -83,13 +84,15 @@ public enum MailDate {
         var tokens: [String] = []
         for piece in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" || $0 == "\n" }) {
             // `2026-11-29T10:54:31+09:00`: date and time as two tokens.
-            if piece.count > 11, let t = piece.firstIndex(of: "T"), piece.distance(from: piece.startIndex, to: t) == 10 {
+            if piece.count > 11, let t = piece.firstIndex(of: "T"), piece.distance(from: piece.startIndex, to: t) == 10
+            {
                 tokens.append(String(piece[..<t]))
                 tokens.append(String(piece[piece.index(after: t)...]))
                 continue
             }
             let parts = piece.split(separator: "-", omittingEmptySubsequences: false)
-            if parts.count == 3, parts.allSatisfy({ !$0.isEmpty }), parts.contains(where: { $0.allSatisfy(\.isLetter) }) {
+            if parts.count == 3, parts.allSatisfy({ !$0.isEmpty }), parts.contains(where: { $0.allSatisfy(\.isLetter) })
+            {
                 tokens.append(contentsOf: parts.map(String.init))
             } else {
                 tokens.append(String(piece))

@@ -33,7 +33,8 @@ public enum MessageReader {
             from = MailAddress.parseList(field.value, problems: &addressProblems).first
             problems.append(contentsOf: addressProblems.map { "From: \($0)" })
             if from == nil && !field.value.isEmpty {
-                problems.append("the From header has no readable address: \(HeaderBlock.excerpt(Array(field.value.utf8)[...]))")
+                problems.append(
+                    "the From header has no readable address: \(HeaderBlock.excerpt(Array(field.value.utf8)[...]))")
             }
         }
 
@@ -44,7 +45,9 @@ public enum MessageReader {
         if let dateHeader {
             date = MailDate.parse(dateHeader)
             if date == nil {
-                problems.append("the Date header is not a date that can be read: \(HeaderBlock.excerpt(Array(dateHeader.utf8)[...]))")
+                problems.append(
+                    "the Date header is not a date that can be read: \(HeaderBlock.excerpt(Array(dateHeader.utf8)[...]))"
+                )
             }
         }
 
@@ -62,7 +65,9 @@ public enum MessageReader {
     private static func readContentType(_ headers: MessageHeaders, problems: inout [String]) -> ContentType {
         guard let value = headers["Content-Type"] else { return .textPlain }
         guard let parsed = ContentType(parsing: value) else {
-            problems.append("the Content-Type header cannot be read (\(HeaderBlock.excerpt(Array(value.utf8)[...]))); read as text/plain")
+            problems.append(
+                "the Content-Type header cannot be read (\(HeaderBlock.excerpt(Array(value.utf8)[...]))); read as text/plain"
+            )
             return .textPlain
         }
         return parsed
@@ -78,7 +83,8 @@ public enum MessageReader {
         }
         let stamp = topmost.value[topmost.value.index(after: semicolon)...]
         guard let date = MailDate.parse(stamp) else {
-            problems.append("the topmost Received header's date cannot be read: \(HeaderBlock.excerpt(Array(stamp.utf8)[...]))")
+            problems.append(
+                "the topmost Received header's date cannot be read: \(HeaderBlock.excerpt(Array(stamp.utf8)[...]))")
             return nil
         }
         return date

@@ -27,7 +27,19 @@ public struct SubmissionStore: Sendable {
             configuration.busyMode = .timeout(10)
             configuration.foreignKeysEnabled = true
             writer = try DatabasePool(path: url.path, configuration: configuration)
-            try Self.migrator.migrate(writer)
+            // Two processes creating the same new database (the daemon and a reviewer's
+            // command) can race on the first migration; the loser finds it applied on retry.
+            var attempt = 0
+            while true {
+                do {
+                    try Self.migrator.migrate(writer)
+                    break
+                } catch {
+                    attempt += 1
+                    if attempt >= 3 { throw error }
+                    usleep(50_000)
+                }
+            }
             try writer.write { db in
                 let owner = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'tenant'")
                 if let owner, owner != tenant {
@@ -197,6 +209,25 @@ public struct SubmissionStore: Sendable {
                         && SubmissionRecord.Columns.closedAt == nil)
             }
             return try request.order(SubmissionRecord.Columns.number).fetchAll(db)
+        }
+    }
+
+    /// Records that a submission entered an SLA state (`at-risk`, `breached`), once.
+    ///
+    /// Returns false when the history already has that state: the sweep runs every
+    /// minute and after every restart, and must neither repeat an entry nor, later,
+    /// an alert.
+    @discardableResult
+    public func recordSLAState(_ state: String, on number: Int64, detail: String, at now: Date) throws(StoreError) -> Bool {
+        try write { db in
+            let kind = "sla-\(state)"
+            let seen = try EventRecord.filter(Column("submission_number") == number && Column("kind") == kind).fetchCount(db)
+            guard seen == 0 else { return false }
+            var event = EventRecord(
+                id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: kind, actor: "competencyd",
+                detail: detail)
+            try event.insert(db)
+            return true
         }
     }
 

@@ -47,27 +47,29 @@ struct Competencyd: AsyncParsableCommand {
                 "once": "\(once)",
             ])
 
-        let services = configuration.tenants.map {
-            InboxService(tenant: $0, daemon: configuration.daemon, clock: clock, logger: logger)
-        }
         if once {
             var failed = false
-            for service in services {
+            for tenant in configuration.tenants {
+                let service = TenantService(tenant: tenant, daemon: configuration.daemon, clock: clock, logger: logger)
                 do {
-                    let count = try service.runOnce()
-                    logger.info("processed inbox", metadata: ["tenant": "\(service.tenantID)", "files": "\(count)"])
+                    let (files, entered) = try service.runOnce()
+                    logger.info(
+                        "processed inbox and swept deadlines",
+                        metadata: ["tenant": "\(tenant.id)", "files": "\(files)", "sla.entered": "\(entered)"])
                 } catch {
                     failed = true
-                    logger.error("tenant failed", metadata: ["tenant": "\(service.tenantID)", "error": "\(error)"])
+                    logger.error("tenant failed", metadata: ["tenant": "\(tenant.id)", "error": "\(error)"])
                 }
             }
             if failed { throw ExitCode(75) }  // EX_TEMPFAIL: another pass may succeed
             return
         }
 
-        var members: [ServiceGroupConfiguration.ServiceConfiguration] = services.map { .init(service: $0) }
         let notifier = SystemdNotifier()
-        members.append(.init(service: WatchdogService(notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30))))
+        let members: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: TenantSupervisor(configuration: configuration, clock: clock, logger: logger)),
+            .init(service: WatchdogService(notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30))),
+        ]
         let group = ServiceGroup(
             configuration: .init(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -22,7 +22,9 @@ struct CharsetTests {
         #expect(charset.name == name)
     }
 
-    @Test("unknown and unsafe labels are refused", arguments: ["x-no-such-charset", "", "utf-8//TRANSLIT", "../../etc/passwd"])
+    @Test(
+        "unknown and unsafe labels are refused",
+        arguments: ["x-no-such-charset", "", "utf-8//TRANSLIT", "../../etc/passwd"])
     func unknownLabels(label: String) {
         #expect(Charset(label: label) == nil)
     }
@@ -61,15 +63,17 @@ struct CharsetTests {
         #expect(decoded.problems == ["text labelled iso-2022-jp contains 8-bit bytes; read as utf-8 (a guess)"])
     }
 
-    @Test("JIS X 0208 to Shift_JIS arithmetic", arguments: [
-        (UInt8(0x21), UInt8(0x21), UInt8(0x81), UInt8(0x40)),  // ideographic space
-        (0x22, 0x21, 0x81, 0x9F),  // ◆
-        (0x2D, 0x21, 0x87, 0x40),  // ①
-        (0x2D, 0x6A, 0x87, 0x8A),  // ㈱
-        (0x30, 0x21, 0x88, 0x9F),  // 亜
-        (0x5F, 0x21, 0xE0, 0x40),  // row 63
-        (0x7C, 0x7E, 0xEE, 0xFC),  // the last IBM extension cell
-    ])
+    @Test(
+        "JIS X 0208 to Shift_JIS arithmetic",
+        arguments: [
+            (UInt8(0x21), UInt8(0x21), UInt8(0x81), UInt8(0x40)),  // ideographic space
+            (0x22, 0x21, 0x81, 0x9F),  // ◆
+            (0x2D, 0x21, 0x87, 0x40),  // ①
+            (0x2D, 0x6A, 0x87, 0x8A),  // ㈱
+            (0x30, 0x21, 0x88, 0x9F),  // 亜
+            (0x5F, 0x21, 0xE0, 0x40),  // row 63
+            (0x7C, 0x7E, 0xEE, 0xFC),  // the last IBM extension cell
+        ])
     func shiftJISPair(first: UInt8, second: UInt8, lead: UInt8, trail: UInt8) {
         let pair = ISO2022JPDecoder.shiftJISPair(first, second)
         #expect(pair.0 == lead && pair.1 == trail)
@@ -89,12 +93,14 @@ struct CharsetTests {
         #expect(decoded.problems.isEmpty)
     }
 
-    @Test("bad bytes become U+FFFD, never a crash", arguments: [
-        ("utf-8", [0x61, 0xFF, 0x62] as [UInt8]),
-        ("cp932", [0x61, 0x81, 0x20, 0x62]),
-        ("euc-jp", [0x61, 0xA4, 0x62]),
-        ("cp932", [0x61, 0x82]),  // truncated at the end
-    ])
+    @Test(
+        "bad bytes become U+FFFD, never a crash",
+        arguments: [
+            ("utf-8", [0x61, 0xFF, 0x62] as [UInt8]),
+            ("cp932", [0x61, 0x81, 0x20, 0x62]),
+            ("euc-jp", [0x61, 0xA4, 0x62]),
+            ("cp932", [0x61, 0x82]),  // truncated at the end
+        ])
     func lossyDecoding(label: String, bytes: [UInt8]) throws {
         let decoded = try #require(Charset(label: label)).decode(bytes)
         #expect(decoded.text.hasPrefix("a"))
@@ -114,19 +120,21 @@ struct CharsetTests {
         #expect(Charset.utf8.decode([0xEF, 0xBB, 0xBF, 0x61]).text == "a")
     }
 
-    @Test("guessing the charset of unlabelled bytes", arguments: [
-        (Array("plain".utf8), "us-ascii"),
-        (Array("\u{1B}$B$3$s\u{1B}(B".utf8), "iso-2022-jp"),
-        (Array("見積書".utf8), "utf-8"),
-        ([0x8C, 0xA9, 0x90, 0xCF, 0x8F, 0x91, 0x82, 0xCC, 0x82, 0xB2, 0x91, 0x97, 0x95, 0x74], "cp932"),
-        ([0xB8, 0xAB, 0xC0, 0xD1, 0xBD, 0xF1, 0xA4, 0xCE, 0xA4, 0xB4, 0xC1, 0xF7, 0xC9, 0xD5], "euc-jp"),
-        // こんにちは in EUC-JP is also valid CP932 (as half-width katakana)
-        ([0xA4, 0xB3, 0xA4, 0xF3, 0xA4, 0xCB, 0xA4, 0xC1, 0xA4, 0xCF], "euc-jp"),
-        // kanji bytes both tables read cleanly and equally well: CP932, the commoner
-        ([0xE0, 0xA1, 0xE8, 0xB0], "cp932"),
-        // ﾃｽﾄのご案内: half-width katakana among kana in CP932 is not EUC-JP
-        ([0xC3, 0xBD, 0xC4, 0x82, 0xCC, 0x82, 0xB2, 0x88, 0xC4, 0x93, 0xE0], "cp932"),
-    ] as [([UInt8], String)])
+    @Test(
+        "guessing the charset of unlabelled bytes",
+        arguments: [
+            (Array("plain".utf8), "us-ascii"),
+            (Array("\u{1B}$B$3$s\u{1B}(B".utf8), "iso-2022-jp"),
+            (Array("見積書".utf8), "utf-8"),
+            ([0x8C, 0xA9, 0x90, 0xCF, 0x8F, 0x91, 0x82, 0xCC, 0x82, 0xB2, 0x91, 0x97, 0x95, 0x74], "cp932"),
+            ([0xB8, 0xAB, 0xC0, 0xD1, 0xBD, 0xF1, 0xA4, 0xCE, 0xA4, 0xB4, 0xC1, 0xF7, 0xC9, 0xD5], "euc-jp"),
+            // こんにちは in EUC-JP is also valid CP932 (as half-width katakana)
+            ([0xA4, 0xB3, 0xA4, 0xF3, 0xA4, 0xCB, 0xA4, 0xC1, 0xA4, 0xCF], "euc-jp"),
+            // kanji bytes both tables read cleanly and equally well: CP932, the commoner
+            ([0xE0, 0xA1, 0xE8, 0xB0], "cp932"),
+            // ﾃｽﾄのご案内: half-width katakana among kana in CP932 is not EUC-JP
+            ([0xC3, 0xBD, 0xC4, 0x82, 0xCC, 0x82, 0xB2, 0x88, 0xC4, 0x93, 0xE0], "cp932"),
+        ] as [([UInt8], String)])
     func guess(bytes: [UInt8], expected: String) {
         #expect(Charset.guess(for: bytes).name == expected)
     }

@@ -95,7 +95,8 @@ struct EncodedWordsTests {
     @Test("Shift_JIS words decode as CP932")
     func shiftJISWords() {
         // From the CSV example: [株式会社ツバメ流通システム], in two Shift_JIS words.
-        let decoded = EncodedWords.decode("=?Shift_JIS?b?W4qUjq6J747Qg2ODb4OBl6ySyg==?= =?Shift_JIS?b?g1aDWINlg4BdLA==?= Retail")
+        let decoded = EncodedWords.decode(
+            "=?Shift_JIS?b?W4qUjq6J747Qg2ODb4OBl6ySyg==?= =?Shift_JIS?b?g1aDWINlg4BdLA==?= Retail")
         #expect(decoded.text == "[株式会社ツバメ流通システム], Retail")
     }
 }

@@ -25,7 +25,9 @@ struct HeaderBlockTests {
         #expect(message.headers["SUBJECT"] == "first part  second part")
         #expect(message.subject == "first part  second part")
         #expect(message.headers.all(named: "X-NOTE").map(\.value) == ["one", "two"])
-        #expect(message.headers.first(named: "received")?.value == "from a.example by b.example;\tSun, 29 Nov 2026 10:54:31 +0900")
+        #expect(
+            message.headers.first(named: "received")?.value
+                == "from a.example by b.example;\tSun, 29 Nov 2026 10:54:31 +0900")
         #expect(String(decoding: message.root.body, as: UTF8.self) == "Body line" + ending.rawValue)
         #expect(message.problems.isEmpty)
     }
@@ -65,7 +67,9 @@ struct HeaderBlockTests {
 
     @Test("lines without a colon are skipped and reported")
     func linesWithoutColon() throws {
-        let bytes = MessageBytes.lines(["Subject: ok", "this line is junk", " and its continuation", "From: a@example.com", "", "body"])
+        let bytes = MessageBytes.lines([
+            "Subject: ok", "this line is junk", " and its continuation", "From: a@example.com", "", "body",
+        ])
         let message = try MessageReader.read(bytes)
         #expect(message.headers.map(\.name) == ["Subject", "From"])
         #expect(message.subject == "ok")
@@ -85,7 +89,10 @@ struct HeaderBlockTests {
     @Test("a leading mbox From line is skipped")
     func mboxFromLine() throws {
         let bytes = MessageBytes.lines(
-            ["From hanako@example.com Sun Nov 29 10:54:31 2026", "From: Hanako <hanako@example.com>", "Subject: s", "", "b"],
+            [
+                "From hanako@example.com Sun Nov 29 10:54:31 2026", "From: Hanako <hanako@example.com>", "Subject: s",
+                "", "b",
+            ],
             ending: .lf)
         let message = try MessageReader.read(bytes)
         #expect(message.headers.map(\.name) == ["From", "Subject"])
@@ -123,11 +130,14 @@ struct HeaderBlockTests {
     @Test("raw CP932 bytes in a header are guessed and reported")
     func rawCP932Subject() throws {
         // 見積書のご送付 in CP932, plus ① (NEC row 13) only CP932 has.
-        let subject: [UInt8] = [0x8C, 0xA9, 0x90, 0xCF, 0x8F, 0x91, 0x82, 0xCC, 0x82, 0xB2, 0x91, 0x97, 0x95, 0x74, 0x87, 0x40]
+        let subject: [UInt8] = [
+            0x8C, 0xA9, 0x90, 0xCF, 0x8F, 0x91, 0x82, 0xCC, 0x82, 0xB2, 0x91, 0x97, 0x95, 0x74, 0x87, 0x40,
+        ]
         let bytes = MessageBytes.rawHeader("Subject", subject) + Array("From: a@example.com\r\n\r\n".utf8)
         let message = try MessageReader.read(bytes)
         #expect(message.subject == "見積書のご送付①")
-        #expect(message.problems == ["the Subject header has raw 8-bit bytes that are not UTF-8; read as cp932 (a guess)"])
+        #expect(
+            message.problems == ["the Subject header has raw 8-bit bytes that are not UTF-8; read as cp932 (a guess)"])
     }
 
     @Test("raw EUC-JP bytes in a header are guessed and reported")
@@ -136,7 +146,8 @@ struct HeaderBlockTests {
         let subject: [UInt8] = [0xB8, 0xAB, 0xC0, 0xD1, 0xBD, 0xF1, 0xA4, 0xCE, 0xA4, 0xB4, 0xC1, 0xF7, 0xC9, 0xD5]
         let message = try MessageReader.read(MessageBytes.rawHeader("Subject", subject) + [0x0D, 0x0A])
         #expect(message.subject == "見積書のご送付")
-        #expect(message.problems == ["the Subject header has raw 8-bit bytes that are not UTF-8; read as euc-jp (a guess)"])
+        #expect(
+            message.problems == ["the Subject header has raw 8-bit bytes that are not UTF-8; read as euc-jp (a guess)"])
     }
 
     @Test("raw UTF-8 in a header is read without a problem")
@@ -163,6 +174,15 @@ struct HeaderBlockTests {
         #expect(message.subject == "s")
         #expect(message.headers.count < 1100)
         #expect(!message.root.body.isEmpty)
+        #expect(message.problems.count == 1)
+    }
+
+    @Test("one header line longer than the size limit ends the header block")
+    func endlessHeaderLine() throws {
+        let bytes = Array("Subject: s\nX-Long: ".utf8) + [UInt8](repeating: 0x7A, count: HeaderBlock.maximumHeaderBytes + 1)
+        let message = try MessageReader.read(bytes)
+        #expect(message.headers.map(\.name) == ["Subject"])
+        #expect(message.root.body.count == bytes.count - "Subject: s\n".utf8.count)
         #expect(message.problems.count == 1)
     }
 

@@ -13,7 +13,10 @@ struct MailAddressTests {
             ("hanako@example.com (Hanako Sato)", "Hanako Sato", "hanako@example.com"),
             ("\"Sato, Hanako\" <hanako@example.com>", "Sato, Hanako", "hanako@example.com"),
             ("\"Hanako \\\"H\\\" Sato\" <h@example.com>", "Hanako \"H\" Sato", "h@example.com"),
-            ("=?iso-2022-jp?b?GyRCOjRGIxsoQiAbJEIyVjtSGyhC?=\t<hanako.sato@sakura-kouri.example>", "佐藤 花子", "hanako.sato@sakura-kouri.example"),
+            (
+                "=?iso-2022-jp?b?GyRCOjRGIxsoQiAbJEIyVjtSGyhC?=\t<hanako.sato@sakura-kouri.example>", "佐藤 花子",
+                "hanako.sato@sakura-kouri.example"
+            ),
             ("AWS =?utf-8?b?5bCP5aOy?= <office@example.com>", "AWS 小売", "office@example.com"),
             ("\"=?utf-8?b?5bCP5aOy?=\" <office@example.com>", "小売", "office@example.com"),
             ("Team: a@example.com, b@example.com;", nil, "a@example.com"),
@@ -31,11 +34,14 @@ struct MailAddressTests {
 
     @Test("every mailbox of a list, groups flattened")
     func wholeList() {
-        let list = MailAddress.parseList("A <a@x.example>, b@y.example, Group: c@z.example, D <d@z.example>;, undisclosed-recipients:;")
+        let list = MailAddress.parseList(
+            "A <a@x.example>, b@y.example, Group: c@z.example, D <d@z.example>;, undisclosed-recipients:;")
         #expect(list.map(\.address) == ["a@x.example", "b@y.example", "c@z.example", "d@z.example"])
     }
 
-    @Test("empty and address-less values give nothing", arguments: ["", "   ", "undisclosed-recipients:;", "<>", "(only a comment)"])
+    @Test(
+        "empty and address-less values give nothing",
+        arguments: ["", "   ", "undisclosed-recipients:;", "<>", "(only a comment)"])
     func nothing(value: String) {
         #expect(MailAddress.parseList(value).isEmpty)
     }

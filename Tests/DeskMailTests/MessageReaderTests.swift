@@ -57,7 +57,8 @@ struct MessageReaderTests {
 
     @Test("Message-ID is kept with its angle brackets, trimmed")
     func messageID() throws {
-        let message = try MessageReader.read(MessageBytes.lines(["Message-ID:   <abc@host.example>  ", "Message-Id: <second@x>", ""]))
+        let message = try MessageReader.read(
+            MessageBytes.lines(["Message-ID:   <abc@host.example>  ", "Message-Id: <second@x>", ""]))
         #expect(message.messageID == "<abc@host.example>")
         #expect(try MessageReader.read(MessageBytes.lines(["Message-ID:", ""])).messageID == nil)
     }
@@ -68,7 +69,10 @@ struct MessageReaderTests {
             ("Subject: no content type", "text/plain"),
             ("Content-Type: Multipart/Mixed; boundary=\"==x==\"", "multipart/mixed"),
             ("Content-Type: text/html; charset=\"utf-8\" (comment)", "text/html"),
-            ("Content-Type:\r\n application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (
+                "Content-Type:\r\n application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
             ("Content-Type: garbage", "text/plain"),
         ])
     func contentType(line: String, expected: String) throws {
@@ -78,7 +82,10 @@ struct MessageReaderTests {
 
     @Test("content type parameters")
     func contentTypeParameters() throws {
-        let type = try #require(ContentType(parsing: "multipart/mixed; boundary=\"===============5397593817979572889==\"; Charset=UTF-8 ; x=\"a\\\"b\""))
+        let type = try #require(
+            ContentType(
+                parsing:
+                    "multipart/mixed; boundary=\"===============5397593817979572889==\"; Charset=UTF-8 ; x=\"a\\\"b\""))
         #expect(type.parameter("boundary") == "===============5397593817979572889==")
         #expect(type.parameter("charset") == "UTF-8")
         #expect(type.parameter("X") == "a\"b")
@@ -180,6 +187,8 @@ struct ExampleMessageTests {
         #expect(message.root.contentType.parameter("boundary")?.hasPrefix("===============") == true)
         #expect(message.automaticReply == nil)
         #expect(message.problems.isEmpty)
-        #expect(message.root.body.starts(with: Array("\n--=====".utf8)) || message.root.body.starts(with: Array("--=====".utf8)))
+        #expect(
+            message.root.body.starts(with: Array("\n--=====".utf8))
+                || message.root.body.starts(with: Array("--=====".utf8)))
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Watches one tenant's inbox and ingests every complete file that appears.
+/// One tenant's loops: watches its inbox and ingests every complete file that
+/// appears, and sweeps its deadlines every `sla_sweep_seconds`.
 ///
 /// Contract — reads: `Inbox/<tenant>/new/` and loose complete files in
 /// `Inbox/<tenant>/`. Writes: through `IngestPipeline` (archive, store, inbox
@@ -14,10 +15,11 @@ import ServiceLifecycle
 /// Bad input: one file failing never stops the loop; unreadable files are
 /// quarantined, environmental failures leave the file for the next pass.
 /// Shutdown: the file in hand is finished, then `run()` returns.
-public struct InboxService: Service {
+public struct TenantService: Service {
     let tenant: TenantConfiguration
     let maxMessageBytes: Int
     let rescanInterval: Duration
+    let slaSweepInterval: Duration
     let clock: any DeskClock
     let logger: Logger
 
@@ -27,6 +29,7 @@ public struct InboxService: Service {
         self.tenant = tenant
         self.maxMessageBytes = daemon.maxMessageBytes
         self.rescanInterval = daemon.rescanInterval
+        self.slaSweepInterval = daemon.slaSweepInterval
         self.clock = clock
         var logger = logger
         logger[metadataKey: "tenant"] = "\(tenant.id)"
@@ -73,13 +76,25 @@ public struct InboxService: Service {
                     wakeup.yield()
                 }
             }
+            let sweep = SLASweep(tenant: tenant, store: pipeline.store)
+            group.addTask {
+                repeat {
+                    do {
+                        for (id, state) in try sweep.sweep(at: clock.now()) {
+                            logger.warning("SLA state entered", metadata: ["submission.id": "\(id)", "sla": "\(state.rawValue)"])
+                        }
+                    } catch {
+                        logger.error("SLA sweep failed", metadata: ["error": "\(error)"])
+                    }
+                } while (try? await Task.sleep(for: slaSweepInterval)) != nil
+            }
             wakeup.yield()  // the start-up scan: files that arrived while we were down
             for await _ in wakeups.cancelOnGracefulShutdown() {
                 drain(inbox, with: pipeline)
             }
             group.cancelAll()
         }
-        logger.info("inbox service stopped")
+        logger.info("tenant stopped")
     }
 
     /// Creates the folders and opens the store.
@@ -140,9 +155,11 @@ public struct InboxService: Service {
         for folder in folders { DurableFile.removeStaleTemporaries(in: URL(fileURLWithPath: folder)) }
     }
 
-    /// One pass over the inbox for `competencyd --once`.
-    public func runOnce() throws -> Int {
+    /// One pass over the inbox and one deadline sweep, for `competencyd --once`.
+    public func runOnce() throws -> (files: Int, slaEntered: Int) {
         let pipeline = try prepare()
-        return drain(InboxFolder(root: tenant.inbox), with: pipeline)
+        let files = drain(InboxFolder(root: tenant.inbox), with: pipeline)
+        let entered = try SLASweep(tenant: tenant, store: pipeline.store).sweep(at: clock.now())
+        return (files, entered.count)
     }
 }

@@ -1,0 +1,68 @@
+import DeskConfig
+import DeskStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs every tenant's inbox and SLA loops, and swaps in a new configuration on SIGHUP.
+///
+/// Contract — a reload that fails (a mistake in any config file) is logged with
+/// its file, line and key and changes nothing: the running tenants go on. A
+/// reload that succeeds stops the current loops (each finishes the file in hand)
+/// and starts loops for the new set of tenants, so adding an office is adding a
+/// file and sending SIGHUP. Graceful shutdown stops everything the same way.
+public struct TenantSupervisor: Service {
+    let configurationFile: URL
+    let initial: DeskConfiguration
+    let clock: any DeskClock
+    let logger: Logger
+
+    public init(configuration: DeskConfiguration, clock: any DeskClock, logger: Logger) {
+        self.configurationFile = configuration.file
+        self.initial = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // One signal iterator for the daemon's whole life: UnixSignals allows only one.
+        let (reloadRequests, requestReload) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                    requestReload.yield()
+                }
+                requestReload.finish()
+            }
+            // The running tenants live in a child task so a reload can stop them
+            // (each finishes the file in hand) and start the new set.
+            var running = Task { await runTenants(of: initial) }
+            for await _ in reloadRequests {
+                let reloaded: DeskConfiguration
+                do {
+                    reloaded = try DeskConfiguration.load(from: configurationFile)
+                } catch {
+                    logger.error("reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
+                    continue
+                }
+                logger.notice("configuration reloaded", metadata: ["tenants": "\(reloaded.tenants.map(\.id).joined(separator: ","))"])
+                running.cancel()
+                await running.value
+                running = Task { await runTenants(of: reloaded) }
+            }
+            running.cancel()
+            await running.value
+        }
+    }
+
+    /// One `TenantService` per tenant, until cancelled or shut down.
+    func runTenants(of configuration: DeskConfiguration) async {
+        await withDiscardingTaskGroup { group in
+            for tenant in configuration.tenants {
+                let service = TenantService(tenant: tenant, daemon: configuration.daemon, clock: clock, logger: logger)
+                group.addTask { try? await service.run() }
+            }
+        }
+    }
+}
