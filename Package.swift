@@ -29,7 +29,7 @@ let package = Package(
         // Bytes → parsed message (headers, RFC 2047 words, charsets). No file or database access.
         .target(
             name: "DeskMail",
-            dependencies: ["DeskCore"]
+            dependencies: ["DeskCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // SQLite per tenant: migrations, submissions, events, notes.
         .target(
@@ -73,7 +73,10 @@ let package = Package(
 
         .testTarget(name: "DeskCoreTests", dependencies: ["DeskCore", "DeskTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeskMailTests", dependencies: ["DeskMail", "DeskTesting"]),
-        .testTarget(name: "DeskConfigTests", dependencies: ["DeskConfig", "DeskTesting"]),
+        .testTarget(
+            name: "DeskConfigTests",
+            dependencies: ["DeskConfig", "DeskTesting", .product(name: "Yams", package: "Yams")]
+        ),
         .testTarget(
             name: "DeskStoreTests",
             dependencies: ["DeskStore", "DeskTesting", .product(name: "GRDB", package: "GRDB.swift")]

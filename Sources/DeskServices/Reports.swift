@@ -18,12 +18,19 @@ public enum Reports {
         for view in views {
             out += TerminalText.pad(view.id, to: idWidth) + TerminalText.pad(view.sla.rawValue, to: 10)
             out += TerminalText.truncate(view.dueDescription, to: max(10, width - idWidth - 10)) + "\n"
-            let who = view.record.partner ?? view.record.sender ?? "unknown sender"
+            let who = view.record.partner ?? view.record.sender.map(displayName) ?? "unknown sender"
             let what = view.record.subject ?? "(no subject)"
             out += String(repeating: " ", count: idWidth)
                 + TerminalText.truncate("\(who) — \(what)", to: max(10, width - idWidth)) + "\n"
         }
         return out
+    }
+
+    /// "Hanako Sato" from "Hanako Sato <hanako@…>"; the address when there is no name.
+    static func displayName(_ sender: String) -> String {
+        guard sender.hasSuffix(">"), let open = sender.lastIndex(of: "<") else { return sender }
+        let name = sender[..<open].trimmingCharacters(in: .whitespaces)
+        return name.isEmpty ? String(sender[sender.index(after: open)..<sender.index(before: sender.endIndex)]) : name
     }
 
     /// One submission in full.

@@ -1,3 +1,4 @@
+import DeskTesting
 import Foundation
 import Testing
 
@@ -117,22 +118,21 @@ struct MessageReaderTests {
             ])
     }
 
-    @Test("a large body is not copied or scanned")
+    // Speed is measured in Benchmarks/, not asserted here; this checks the body is a slice of the input.
+    @Test("a large body is a slice of the input, not a copy")
     func largeBody() throws {
         let header = MessageBytes.lines(["Subject: big", ""])
         let bytes = header + [UInt8](repeating: 0x41, count: 8 * 1024 * 1024)
-        let clock = ContinuousClock()
-        var message: ParsedMessage?
-        let elapsed = try clock.measure { message = try MessageReader.read(bytes) }
-        #expect(message?.root.body.count == 8 * 1024 * 1024)
-        #expect(message?.root.body.startIndex == header.count)
-        #expect(elapsed < .seconds(1))
+        let message = try MessageReader.read(bytes)
+        #expect(message.root.body.count == 8 * 1024 * 1024)
+        #expect(message.root.body.startIndex == header.count)
     }
 }
 
 @Suite("Example submissions")
 struct ExampleMessageTests {
-    static let folder = URL(fileURLWithPath: "/work/shared/examples")
+    /// `../shared/examples` beside the checkout; absent in a user's clone, where this suite skips.
+    static let folder = RepositoryPaths.shared?.appendingPathComponent("examples") ?? URL(fileURLWithPath: "/nonexistent")
     static let available = FileManager.default.fileExists(atPath: folder.appendingPathComponent("saas-yaml.eml").path)
 
     struct Expectation: Sendable, CustomStringConvertible {
@@ -173,7 +173,7 @@ struct ExampleMessageTests {
             receivedAt: "2026-11-29T01:54:31Z", date: "2026-11-25T22:42:31Z"),
     ]
 
-    @Test("the four example emails", .enabled(if: available, "needs /work/shared/examples"), arguments: expectations)
+    @Test("the four example emails", .enabled(if: available, "needs ../shared/examples beside the checkout"), arguments: expectations)
     func example(expected: Expectation) throws {
         let bytes = try [UInt8](Data(contentsOf: Self.folder.appendingPathComponent(expected.file)))
         let message = try MessageReader.read(bytes)

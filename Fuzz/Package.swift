@@ -1,0 +1,26 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// A libFuzzer harness for `MessageReader.read`, kept out of the main package so
+// its instrumented build never touches the main `.build` and never reaches CI.
+//
+// The main package's library targets are not products, so a path dependency on
+// it could not import DeskMail. Instead `Sources/DeskCore` and `Sources/DeskMail`
+// are symlinks to the real sources, compiled here as this package's own targets:
+// the fuzzer always reads exactly the code in the working tree.
+//
+// Build it through `Fuzz/run`, which adds `-sanitize=fuzzer,address`.
+let package = Package(
+    name: "DeskFuzz",
+    targets: [
+        .target(name: "DeskCore"),
+        .target(name: "DeskMail", dependencies: ["DeskCore"]),
+        .executableTarget(
+            name: "MessageReaderFuzzer",
+            dependencies: ["DeskMail"],
+            // libFuzzer brings its own `main`; the entry point is a @_cdecl
+            // function, so this module must not emit top-level code.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+    ]
+)
