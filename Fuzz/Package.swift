@@ -17,10 +17,7 @@ let package = Package(
         .target(name: "DeskMail", dependencies: ["DeskCore"]),
         .executableTarget(
             name: "MessageReaderFuzzer",
-            dependencies: ["DeskMail"],
-            // libFuzzer brings its own `main`; the entry point is a @_cdecl
-            // function, so this module must not emit top-level code.
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            dependencies: ["DeskMail"]
         ),
     ]
 )

@@ -164,7 +164,8 @@ struct ConfigFile {
             .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             let prefix = context.map { "\($0.text) " } ?? ""
-            return ConfigError(file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(prefix)\(problem)")
+            return ConfigError(
+                file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(prefix)\(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.sorted().joined(separator: ", ")
             return ConfigError(

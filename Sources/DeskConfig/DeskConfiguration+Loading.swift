@@ -59,11 +59,17 @@ extension DeskConfiguration {
         var tenants: [TenantConfiguration] = []
         for tenantFile in tenantFiles {
             let tenant = try TenantConfiguration.load(from: tenantFile)
-            if let clash = tenants.first(where: { $0.id == tenant.id || $0.inbox == tenant.inbox || $0.store == tenant.store }) {
-                let what = clash.id == tenant.id ? "tenant id \"\(tenant.id)\"" : clash.inbox == tenant.inbox ? "inbox" : "store"
+            if let clash = tenants.first(where: {
+                $0.id == tenant.id || $0.inbox == tenant.inbox || $0.store == tenant.store
+            }) {
+                let what =
+                    clash.id == tenant.id
+                    ? "tenant id \"\(tenant.id)\"" : clash.inbox == tenant.inbox ? "inbox" : "store"
                 throw ConfigError(
                     file: ConfigFile(url: tenantFile).displayPath,
-                    message: "the \(what) is also used by \(ConfigFile(url: clash.sourceFile).displayPath); each tenant needs its own")
+                    message:
+                        "the \(what) is also used by \(ConfigFile(url: clash.sourceFile).displayPath); each tenant needs its own"
+                )
             }
             tenants.append(tenant)
         }
@@ -85,17 +91,22 @@ extension TenantConfiguration {
         let id = try root["id"]?.string() ?? stem
         let idNode = root["id"]
         guard id.range(of: #"^[a-z0-9]+(-[a-z0-9]+)*$"#, options: .regularExpression) != nil, id.count <= 40 else {
-            throw idNode?.error("\"\(id)\" is not a valid tenant id (lowercase letters, digits and single hyphens, e.g. retail-jp)")
-                ?? ConfigError(file: file.displayPath, message: "the file name \"\(stem)\" is not a valid tenant id; add an id: key")
+            throw idNode?.error(
+                "\"\(id)\" is not a valid tenant id (lowercase letters, digits and single hyphens, e.g. retail-jp)")
+                ?? ConfigError(
+                    file: file.displayPath,
+                    message: "the file name \"\(stem)\" is not a valid tenant id; add an id: key")
         }
         if let idNode, id != stem {
-            throw idNode.error("the id \"\(id)\" differs from the file name \"\(stem)\"; rename the file or the id so they agree")
+            throw idNode.error(
+                "the id \"\(id)\" differs from the file name \"\(stem)\"; rename the file or the id so they agree")
         }
 
         let zoneNode = try root.require("time_zone")
         let zoneName = try zoneNode.string()
         guard let zone = TimeZone(identifier: zoneName) else {
-            throw zoneNode.error("\"\(zoneName)\" is not a time zone the system knows (an IANA name such as Asia/Tokyo)")
+            throw zoneNode.error(
+                "\"\(zoneName)\" is not a time zone the system knows (an IANA name such as Asia/Tokyo)")
         }
 
         let languageNode = try root.require("language")

@@ -107,7 +107,8 @@ public enum Weekday: Int, Sendable, CaseIterable, Codable {
     /// Parses `saturday`, `sat`, `Sat` …
     public init?(name: String) {
         let lower = name.lowercased()
-        guard let match = Weekday.allCases.first(where: { $0.name == lower || $0.shortName.lowercased() == lower }) else {
+        guard let match = Weekday.allCases.first(where: { $0.name == lower || $0.shortName.lowercased() == lower })
+        else {
             return nil
         }
         self = match

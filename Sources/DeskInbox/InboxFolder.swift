@@ -38,7 +38,8 @@ public struct InboxFolder: Sendable {
                 let mtime = Date(
                     timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
                 entries.append(
-                    InboxEntry(url: url, name: name, size: Int64(status.st_size), modified: mtime, isMaildir: folder == new))
+                    InboxEntry(
+                        url: url, name: name, size: Int64(status.st_size), modified: mtime, isMaildir: folder == new))
             }
         }
         return entries.sorted { ($0.modified, $0.name) < ($1.modified, $1.name) }

@@ -34,7 +34,8 @@ public final class Desk: @unchecked Sendable {
         if FileManager.default.fileExists(atPath: tenant.store.deletingLastPathComponent().path),
             access(tenant.store.deletingLastPathComponent().path, R_OK | X_OK) != 0
         {
-            throw .tenantNotReadable(tenant.id, reason: "permission denied on \(tenant.store.deletingLastPathComponent().path)")
+            throw .tenantNotReadable(
+                tenant.id, reason: "permission denied on \(tenant.store.deletingLastPathComponent().path)")
         }
         do {
             let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
@@ -48,7 +49,9 @@ public final class Desk: @unchecked Sendable {
     /// Open submissions (or all with `includeClosed`), most urgent deadline first.
     ///
     /// Without a tenant, every tenant the user may read; the others are reported in `skipped`.
-    public func queue(tenant name: String?, includeClosed: Bool, now: Date) throws(DeskError) -> (views: [SubmissionView], skipped: [DeskError]) {
+    public func queue(tenant name: String?, includeClosed: Bool, now: Date) throws(DeskError) -> (
+        views: [SubmissionView], skipped: [DeskError]
+    ) {
         let tenants = try name.map { name throws(DeskError) in [try tenant(named: name)] } ?? configuration.tenants
         var views: [SubmissionView] = []
         var skipped: [DeskError] = []
@@ -73,13 +76,16 @@ public final class Desk: @unchecked Sendable {
         case (let x?, let y?) where x != y: return x < y
         case (nil, _?): return false
         case (_?, nil): return true
-        case (nil, nil) where a.record.receivedAt != b.record.receivedAt: return a.record.receivedAt > b.record.receivedAt
-        default: return a.record.receivedAt != b.record.receivedAt ? a.record.receivedAt < b.record.receivedAt : a.id < b.id
+        case (nil, nil) where a.record.receivedAt != b.record.receivedAt:
+            return a.record.receivedAt > b.record.receivedAt
+        default:
+            return a.record.receivedAt != b.record.receivedAt ? a.record.receivedAt < b.record.receivedAt : a.id < b.id
         }
     }
 
     /// One submission by its public ID (`retail-jp-42`).
-    public func submission(_ id: String, now: Date) throws(DeskError) -> (view: SubmissionView, store: SubmissionStore) {
+    public func submission(_ id: String, now: Date) throws(DeskError) -> (view: SubmissionView, store: SubmissionStore)
+    {
         guard let (tenant, number) = configuration.resolve(submissionID: id) else {
             throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id))
         }
@@ -96,7 +102,9 @@ public final class Desk: @unchecked Sendable {
 
     public func addNote(to id: String, text: String, author: String, now: Date) throws(DeskError) -> NoteRecord {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw .badArgument("the note is empty; write some text, or '-' to read it from stdin") }
+        guard !trimmed.isEmpty else {
+            throw .badArgument("the note is empty; write some text, or '-' to read it from stdin")
+        }
         let (view, store) = try submission(id, now: now)
         do {
             return try store.recordNote(trimmed, on: view.record.number ?? 0, by: author, at: now)
@@ -111,9 +119,12 @@ public final class Desk: @unchecked Sendable {
     }
 
     /// Stores files through the daemon's pipeline, leaving the originals where they are.
-    public func ingest(files: [URL], tenant name: String, actor: String, now: Date) throws(DeskError) -> [(URL, Result<IngestPipeline.Outcome, DeskError>)] {
+    public func ingest(files: [URL], tenant name: String, actor: String, now: Date) throws(DeskError) -> [(
+        URL, Result<IngestPipeline.Outcome, DeskError>
+    )] {
         let tenant = try tenant(named: name)
-        let pipeline = IngestPipeline(tenant: tenant, store: try store(for: tenant), maxMessageBytes: configuration.daemon.maxMessageBytes)
+        let pipeline = IngestPipeline(
+            tenant: tenant, store: try store(for: tenant), maxMessageBytes: configuration.daemon.maxMessageBytes)
         return files.map { url in
             var status = stat()
             guard stat(url.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {

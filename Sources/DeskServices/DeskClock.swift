@@ -28,7 +28,8 @@ extension SystemClock {
     ) throws(DeskError) -> any DeskClock {
         guard let text = environment["COMPETENCY_NOW"], !text.isEmpty else { return SystemClock() }
         guard let instant = ISO8601.parse(text) else {
-            throw DeskError.badArgument("COMPETENCY_NOW=\(text) is not an ISO 8601 time such as 2026-12-01T09:00:00+09:00")
+            throw DeskError.badArgument(
+                "COMPETENCY_NOW=\(text) is not an ISO 8601 time such as 2026-12-01T09:00:00+09:00")
         }
         return FixedClock(instant)
     }

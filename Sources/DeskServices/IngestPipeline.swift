@@ -49,7 +49,8 @@ public struct IngestPipeline: Sendable {
     /// in which case the file stays where it was for the next attempt.
     public func ingest(_ entry: InboxEntry, removeSource: Bool = true, actor: String, now: Date) throws -> Outcome {
         if entry.size > Int64(maxMessageBytes) {
-            let reason = "the file is \(entry.size) bytes, over the limit of \(maxMessageBytes) bytes (limits.max_message_bytes)"
+            let reason =
+                "the file is \(entry.size) bytes, over the limit of \(maxMessageBytes) bytes (limits.max_message_bytes)"
             return try quarantine(entry, reason: reason, removeSource: removeSource, now: now)
         }
         let bytes = try DurableFile.read(entry.url)
@@ -72,12 +73,16 @@ public struct IngestPipeline: Sendable {
         let archivePath = archive.relativePath(for: entry.name, sha256: sha256, receivedOn: receiptDate)
         try archive.store(bytes, at: archivePath)
 
-        let deadline = reading.ignoredReason == nil
-            ? ResponseDeadline(receivedAt: reading.receivedAt, businessDays: tenant.sla.businessDays, calendar: tenant.calendar)
+        let deadline =
+            reading.ignoredReason == nil
+            ? ResponseDeadline(
+                receivedAt: reading.receivedAt, businessDays: tenant.sla.businessDays, calendar: tenant.calendar)
             : nil
         var problems = reading.problems
         if let years = tenant.calendar.coveredYears, let deadline, !years.contains(deadline.dueDate.year) {
-            problems.append("the holiday calendar covers \(years.lowerBound)–\(years.upperBound); the due date \(deadline.dueDate) was counted without holidays")
+            problems.append(
+                "the holiday calendar covers \(years.lowerBound)–\(years.upperBound); the due date \(deadline.dueDate) was counted without holidays"
+            )
         }
         let problemsJSON = String(decoding: (try? JSONEncoder().encode(problems)) ?? Data("[]".utf8), as: UTF8.self)
         let submission = SubmissionRecord(
@@ -91,15 +96,24 @@ public struct IngestPipeline: Sendable {
 
         var events: [(String, String)] = []
         let received = HumanDates.dateTime(reading.receivedAt, in: tenant.timeZone)
-        events.append(("received", "received \(received) (\(reading.receiptSource)) as \(entry.name); archived as \(archivePath)"))
+        events.append(
+            ("received", "received \(received) (\(reading.receiptSource)) as \(entry.name); archived as \(archivePath)")
+        )
         if let deadline {
-            events.append(("deadline", "due \(HumanDates.day(deadline.dueDate)) (\(tenant.sla.businessDays) business days), deadline \(ISO8601.format(deadline.deadline, in: tenant.timeZone))"))
+            events.append(
+                (
+                    "deadline",
+                    "due \(HumanDates.day(deadline.dueDate)) (\(tenant.sla.businessDays) business days), deadline \(ISO8601.format(deadline.deadline, in: tenant.timeZone))"
+                ))
         }
-        if let reason = reading.ignoredReason { events.append(("ignored", "not a submission: \(reason); no SLA, never answered")) }
+        if let reason = reading.ignoredReason {
+            events.append(("ignored", "not a submission: \(reason); no SLA, never answered"))
+        }
         for problem in problems { events.append(("problem", problem)) }
 
         let outcome = try store.recordIngestedFile(
-            IngestedFile(sourceName: entry.name, size: Int64(bytes.count), submission: submission, events: events, actor: actor),
+            IngestedFile(
+                sourceName: entry.name, size: Int64(bytes.count), submission: submission, events: events, actor: actor),
             at: now)
         // Only now, with the bytes archived and the row committed, may the inbox copy go.
         if removeSource { try DurableFile.remove(entry.url) }
@@ -149,7 +163,9 @@ public struct IngestPipeline: Sendable {
             // A Received: stamp from a clock far in the future would push the deadline out;
             // trust the delivery time instead and say so.
             if header.timeIntervalSince(now) > 3600 {
-                problems.append("the topmost Received: time \(ISO8601.format(header, in: tenant.timeZone)) is in the future; used the \(fallback.source) time instead")
+                problems.append(
+                    "the topmost Received: time \(ISO8601.format(header, in: tenant.timeZone)) is in the future; used the \(fallback.source) time instead"
+                )
             } else {
                 receivedAt = header
                 source = "received-header"

@@ -20,7 +20,8 @@ public enum Reports {
             out += TerminalText.truncate(view.dueDescription, to: max(10, width - idWidth - 10)) + "\n"
             let who = view.record.partner ?? view.record.sender.map(displayName) ?? "unknown sender"
             let what = view.record.subject ?? "(no subject)"
-            out += String(repeating: " ", count: idWidth)
+            out +=
+                String(repeating: " ", count: idWidth)
                 + TerminalText.truncate("\(who) — \(what)", to: max(10, width - idWidth)) + "\n"
         }
         return out
@@ -46,7 +47,8 @@ public enum Reports {
         ]
         if let date = record.dateHeader { lines.append(("Date header", date)) }
         if let deadline = view.deadline {
-            lines.append(("Deadline", "\(HumanDates.dateTime(deadline.deadline, in: view.timeZone)) — \(view.dueDescription)"))
+            lines.append(
+                ("Deadline", "\(HumanDates.dateTime(deadline.deadline, in: view.timeZone)) — \(view.dueDescription)"))
         } else {
             lines.append(("Deadline", view.dueDescription))
         }

@@ -86,13 +86,17 @@ public struct SubmissionView: Sendable {
             ("archive_path", .string(record.archivePath)),
             // The checklist is evaluated once documents are read; until then no check has run.
             ("checks", .array([])),
-            ("notes", .array(notes.map { note in
-                .object([
-                    ("author", .string(note.author)),
-                    ("at", .string(ISO8601.format(Date(timeIntervalSince1970: note.at), in: timeZone))),
-                    ("text", .string(note.text)),
-                ])
-            })),
+            (
+                "notes",
+                .array(
+                    notes.map { note in
+                        .object([
+                            ("author", .string(note.author)),
+                            ("at", .string(ISO8601.format(Date(timeIntervalSince1970: note.at), in: timeZone))),
+                            ("text", .string(note.text)),
+                        ])
+                    })
+            ),
         ])
         return .object(fields)
     }

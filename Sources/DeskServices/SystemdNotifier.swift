@@ -42,7 +42,9 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// The watchdog interval systemd asked for (`$WATCHDOG_USEC`), if any.
-    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> Duration? {
+    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Duration?
+    {
         guard let text = environment["WATCHDOG_USEC"], let micros = Int64(text), micros > 0 else { return nil }
         return .microseconds(micros)
     }

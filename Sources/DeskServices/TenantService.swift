@@ -44,7 +44,9 @@ public struct TenantService: Service {
             do {
                 pipeline = try prepare()
             } catch {
-                logger.error("tenant not ready; retrying", metadata: ["error": "\(error)", "retry.seconds": "\(rescanInterval.components.seconds)"])
+                logger.error(
+                    "tenant not ready; retrying",
+                    metadata: ["error": "\(error)", "retry.seconds": "\(rescanInterval.components.seconds)"])
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rescanInterval) }
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
             }
@@ -81,7 +83,8 @@ public struct TenantService: Service {
                 repeat {
                     do {
                         for (id, state) in try sweep.sweep(at: clock.now()) {
-                            logger.warning("SLA state entered", metadata: ["submission.id": "\(id)", "sla": "\(state.rawValue)"])
+                            logger.warning(
+                                "SLA state entered", metadata: ["submission.id": "\(id)", "sla": "\(state.rawValue)"])
                         }
                     } catch {
                         logger.error("SLA sweep failed", metadata: ["error": "\(error)"])

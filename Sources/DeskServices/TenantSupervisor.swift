@@ -27,7 +27,8 @@ public struct TenantSupervisor: Service {
 
     public func run() async throws {
         // One signal iterator for the daemon's whole life: UnixSignals allows only one.
-        let (reloadRequests, requestReload) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let (reloadRequests, requestReload) = AsyncStream.makeStream(
+            of: Void.self, bufferingPolicy: .bufferingNewest(1))
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
@@ -46,7 +47,9 @@ public struct TenantSupervisor: Service {
                     logger.error("reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
                     continue
                 }
-                logger.notice("configuration reloaded", metadata: ["tenants": "\(reloaded.tenants.map(\.id).joined(separator: ","))"])
+                logger.notice(
+                    "configuration reloaded",
+                    metadata: ["tenants": "\(reloaded.tenants.map(\.id).joined(separator: ","))"])
                 running.cancel()
                 await running.value
                 running = Task { await runTenants(of: reloaded) }

@@ -131,14 +131,19 @@ public struct SubmissionStore: Sendable {
     /// removal: the same file (same name, same bytes) comes back `.alreadyStored`.
     public func recordIngestedFile(_ file: IngestedFile, at now: Date) throws(StoreError) -> IngestOutcome {
         try write { db in
-            if let earlier = try InboxFileRecord
-                .filter(Column("source_name") == file.sourceName && Column("content_sha256") == file.submission.contentSHA256)
+            if let earlier =
+                try InboxFileRecord
+                .filter(
+                    Column("source_name") == file.sourceName
+                        && Column("content_sha256") == file.submission.contentSHA256
+                )
                 .fetchOne(db)
             {
                 return .alreadyStored(number: earlier.submissionNumber)
             }
             let original =
-                try SubmissionRecord.filter(SubmissionRecord.Columns.contentSHA256 == file.submission.contentSHA256).fetchOne(db)
+                try SubmissionRecord.filter(SubmissionRecord.Columns.contentSHA256 == file.submission.contentSHA256)
+                .fetchOne(db)
                 ?? file.submission.messageID.flatMap { id in
                     try SubmissionRecord.filter(SubmissionRecord.Columns.messageID == id).fetchOne(db)
                 }
@@ -152,13 +157,17 @@ public struct SubmissionStore: Sendable {
                 var event = EventRecord(
                     id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: "duplicate-received",
                     actor: file.actor,
-                    detail: "\(sameBytes ? "byte-identical copy" : "same Message-ID") received as \(file.sourceName), archived as \(file.submission.archivePath); no new submission")
+                    detail:
+                        "\(sameBytes ? "byte-identical copy" : "same Message-ID") received as \(file.sourceName), archived as \(file.submission.archivePath); no new submission"
+                )
                 try event.insert(db)
                 return .duplicate(of: number)
             }
             var submission = file.submission
             try submission.insert(db)
-            guard let number = submission.number else { throw StoreError.internalInconsistency("insert returned no row id") }
+            guard let number = submission.number else {
+                throw StoreError.internalInconsistency("insert returned no row id")
+            }
             var inboxFile = InboxFileRecord(
                 id: nil, sourceName: file.sourceName, contentSHA256: submission.contentSHA256, size: file.size,
                 archivePath: submission.archivePath, outcome: "stored", submissionNumber: number,
@@ -187,9 +196,11 @@ public struct SubmissionStore: Sendable {
     /// The submission an already-ingested inbox file belongs to.
     public func submissionNumber(forSourceName sourceName: String, contentSHA256: String) throws(StoreError) -> Int64 {
         try read { db in
-            guard let record = try InboxFileRecord
-                .filter(Column("source_name") == sourceName && Column("content_sha256") == contentSHA256)
-                .fetchOne(db)
+            guard
+                let record =
+                    try InboxFileRecord
+                    .filter(Column("source_name") == sourceName && Column("content_sha256") == contentSHA256)
+                    .fetchOne(db)
             else { throw StoreError.internalInconsistency("inbox file \(sourceName) is not recorded") }
             return record.submissionNumber
         }
@@ -218,10 +229,13 @@ public struct SubmissionStore: Sendable {
     /// minute and after every restart, and must neither repeat an entry nor, later,
     /// an alert.
     @discardableResult
-    public func recordSLAState(_ state: String, on number: Int64, detail: String, at now: Date) throws(StoreError) -> Bool {
+    public func recordSLAState(_ state: String, on number: Int64, detail: String, at now: Date) throws(StoreError)
+        -> Bool
+    {
         try write { db in
             let kind = "sla-\(state)"
-            let seen = try EventRecord.filter(Column("submission_number") == number && Column("kind") == kind).fetchCount(db)
+            let seen = try EventRecord.filter(Column("submission_number") == number && Column("kind") == kind)
+                .fetchCount(db)
             guard seen == 0 else { return false }
             var event = EventRecord(
                 id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: kind, actor: "competencyd",
@@ -233,10 +247,13 @@ public struct SubmissionStore: Sendable {
 
     /// Adds a reviewer's note and the matching history event.
     @discardableResult
-    public func recordNote(_ text: String, on number: Int64, by author: String, at now: Date) throws(StoreError) -> NoteRecord {
+    public func recordNote(_ text: String, on number: Int64, by author: String, at now: Date) throws(StoreError)
+        -> NoteRecord
+    {
         try write { db in
             guard try SubmissionRecord.exists(db, key: number) else { throw StoreError.noSuchSubmission(number) }
-            var note = NoteRecord(id: nil, submissionNumber: number, at: now.timeIntervalSince1970, author: author, text: text)
+            var note = NoteRecord(
+                id: nil, submissionNumber: number, at: now.timeIntervalSince1970, author: author, text: text)
             try note.insert(db)
             let firstLine = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
             var event = EventRecord(
@@ -278,7 +295,9 @@ public struct IngestedFile: Sendable {
     public var events: [(String, String)]
     public var actor: String
 
-    public init(sourceName: String, size: Int64, submission: SubmissionRecord, events: [(String, String)], actor: String) {
+    public init(
+        sourceName: String, size: Int64, submission: SubmissionRecord, events: [(String, String)], actor: String
+    ) {
         self.sourceName = sourceName
         self.size = size
         self.submission = submission
@@ -315,7 +334,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .cannotOpen(let file, let reason):
             return "cannot open the database \(file): \(reason)"
         case .wrongTenant(let file, let owner, let expected):
-            return "the database \(file) belongs to tenant \(owner), not \(expected); give each tenant its own store: path"
+            return
+                "the database \(file) belongs to tenant \(owner), not \(expected); give each tenant its own store: path"
         case .noSuchSubmission(let number):
             return "no submission number \(number)"
         case .database(let file, let reason):

@@ -27,7 +27,9 @@ public struct DaemonHarness: Sendable {
     }
 
     /// Runs `competency ARGS --config …` and returns what it printed.
-    public func cli(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> ProgramRun {
+    public func cli(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws
+        -> ProgramRun
+    {
         try ProgramRun.run(
             "competency", arguments + ["--config", desk.configFile.path],
             environment: environment.merging(extra) { $1 }, stdin: stdin)
@@ -47,8 +49,10 @@ public struct DaemonHarness: Sendable {
     @discardableResult
     public func deliver(_ bytes: Data, to tenant: String, name: String) throws -> URL {
         let inbox = desk.inbox(tenant)
-        try FileManager.default.createDirectory(at: inbox.appendingPathComponent("tmp"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: inbox.appendingPathComponent("new"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: inbox.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: inbox.appendingPathComponent("new"), withIntermediateDirectories: true)
         let temporary = inbox.appendingPathComponent("tmp/\(name)")
         try bytes.write(to: temporary)
         let final = inbox.appendingPathComponent("new/\(name)")

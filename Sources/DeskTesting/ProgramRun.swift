@@ -26,7 +26,8 @@ public enum ProgramRunError: Error, CustomStringConvertible {
     case timedOut(String, [String])
     public var description: String {
         switch self {
-        case .timedOut(let program, let arguments): return "\(program) \(arguments.joined(separator: " ")) did not finish in time"
+        case .timedOut(let program, let arguments):
+            return "\(program) \(arguments.joined(separator: " ")) did not finish in time"
         }
     }
 }

@@ -16,9 +16,11 @@ public struct TemporaryDesk: Sendable {
         let base = FileManager.default.temporaryDirectory
             .appendingPathComponent("competency-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: RepositoryPaths.root.appendingPathComponent("Config"), to: base.appendingPathComponent("Config"))
+        try FileManager.default.copyItem(
+            at: RepositoryPaths.root.appendingPathComponent("Config"), to: base.appendingPathComponent("Config"))
         for folder in ["Inbox", "Archive"] {
-            try FileManager.default.createDirectory(at: base.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: base.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         root = base
     }
@@ -34,7 +36,9 @@ public struct TemporaryDesk: Sendable {
         var result: [String] = []
         while let path = walker.nextObject() as? String {
             var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder), !isFolder.boolValue {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder),
+                !isFolder.boolValue
+            {
                 result.append(path)
             }
         }

@@ -17,7 +17,8 @@ extension Competency.CalendarCommand {
 
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "The tenant whose calendar counts.") var tenant: String
-        @Option(name: .long, help: "Receipt time, ISO 8601 with offset (2026-11-29T10:54:31+09:00).") var received: String
+        @Option(name: .long, help: "Receipt time, ISO 8601 with offset (2026-11-29T10:54:31+09:00).") var received:
+            String
         @Flag(name: .long, help: "Print {\"due_date\", \"deadline\"} as JSON.") var json = false
 
         func run() throws {
@@ -32,13 +33,18 @@ extension Competency.CalendarCommand {
                     receivedAt: instant, businessDays: config.sla.businessDays, calendar: config.calendar)
                 let deadlineText = ISO8601.format(deadline.deadline, in: config.timeZone)
                 if json {
-                    printJSON(.object([("due_date", .string(deadline.dueDate.iso)), ("deadline", .string(deadlineText))]))
+                    printJSON(
+                        .object([("due_date", .string(deadline.dueDate.iso)), ("deadline", .string(deadlineText))]))
                     return
                 }
                 let calendar = config.calendar
                 let receivedDay = calendar.localDate(of: instant)
-                print("Received  \(HumanDates.dateTime(instant, in: config.timeZone)) (\(config.id), \(config.timeZone.identifier))")
-                print("Due       \(HumanDates.day(deadline.dueDate)), \(config.sla.businessDays) business days later; deadline \(deadlineText)")
+                print(
+                    "Received  \(HumanDates.dateTime(instant, in: config.timeZone)) (\(config.id), \(config.timeZone.identifier))"
+                )
+                print(
+                    "Due       \(HumanDates.day(deadline.dueDate)), \(config.sla.businessDays) business days later; deadline \(deadlineText)"
+                )
                 // Show the count so anyone can check it against a wall calendar.
                 var day = receivedDay.adding(days: 1)
                 while day <= deadline.dueDate {

@@ -20,10 +20,13 @@ extension Competency {
             try reporting {
                 let (desk, now) = try options.desk()
                 let urls = files.map { URL(fileURLWithPath: $0) }
-                for (url, result) in try desk.ingest(files: urls, tenant: tenant, actor: OperatingSystemUser.name(), now: now) {
+                for (url, result) in try desk.ingest(
+                    files: urls, tenant: tenant, actor: OperatingSystemUser.name(), now: now)
+                {
                     switch result {
                     case .success(.stored(let id, let verdict)): print("\(url.path): stored as \(id) (\(verdict))")
-                    case .success(.duplicate(let id)): print("\(url.path): duplicate of \(id); archived, no new submission")
+                    case .success(.duplicate(let id)):
+                        print("\(url.path): duplicate of \(id); archived, no new submission")
                     case .success(.resumed(let id)): print("\(url.path): already stored as \(id)")
                     case .success(.quarantined(let reason, _)):
                         failures += 1

@@ -16,7 +16,9 @@ extension Competency {
             try reporting {
                 let (desk, now) = try options.desk()
                 let (views, skipped) = try desk.queue(tenant: tenant, includeClosed: all, now: now)
-                for problem in skipped { FileHandle.standardError.write(Data("competency: skipped: \(problem)\n".utf8)) }
+                for problem in skipped {
+                    FileHandle.standardError.write(Data("competency: skipped: \(problem)\n".utf8))
+                }
                 if json {
                     printJSON(.array(views.map(\.summaryJSON)))
                 } else {

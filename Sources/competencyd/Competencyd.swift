@@ -68,7 +68,9 @@ struct Competencyd: AsyncParsableCommand {
         let notifier = SystemdNotifier()
         let members: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: TenantSupervisor(configuration: configuration, clock: clock, logger: logger)),
-            .init(service: WatchdogService(notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30))),
+            .init(
+                service: WatchdogService(
+                    notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30))),
         ]
         let group = ServiceGroup(
             configuration: .init(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

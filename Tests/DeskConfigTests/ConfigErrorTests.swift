@@ -24,13 +24,17 @@ import Testing
     }
 
     func line(of needle: String, in relativePath: String, after edit: (String) -> String) throws -> Int {
-        let text = edit(try String(contentsOf: RepositoryPaths.root.appendingPathComponent("Config/\(relativePath)"), encoding: .utf8))
+        let text = edit(
+            try String(
+                contentsOf: RepositoryPaths.root.appendingPathComponent("Config/\(relativePath)"), encoding: .utf8))
         let lines = text.components(separatedBy: "\n")
         return try #require(lines.firstIndex { $0.contains(needle) }) + 1
     }
 
     @Test func unknownTimeZoneNamesFileLineAndKey() throws {
-        let edit: (String) -> String = { $0.replacingOccurrences(of: "time_zone: Asia/Tokyo", with: "time_zone: Asia/Tokio") }
+        let edit: (String) -> String = {
+            $0.replacingOccurrences(of: "time_zone: Asia/Tokyo", with: "time_zone: Asia/Tokio")
+        }
         let error = try loadError(editing: "tenants/retail-jp.yaml", edit)
         #expect(error.file.hasSuffix("Config/tenants/retail-jp.yaml"))
         #expect(error.line == (try line(of: "time_zone:", in: "tenants/retail-jp.yaml", after: edit)))
@@ -104,8 +108,11 @@ import Testing
         let jp = try #require(configuration.tenant("retail-jp"))
         #expect(jp.inbox.path == desk.inbox("retail-jp").standardizedFileURL.path)
         #expect(jp.archive.path == desk.archive("retail-jp").standardizedFileURL.path)
-        #expect(jp.store.path == desk.archive("retail-jp").appendingPathComponent("competency.sqlite").standardizedFileURL.path)
-        #expect(jp.registry.path == desk.config.appendingPathComponent("registry/retail-jp.csv").standardizedFileURL.path)
+        #expect(
+            jp.store.path
+                == desk.archive("retail-jp").appendingPathComponent("competency.sqlite").standardizedFileURL.path)
+        #expect(
+            jp.registry.path == desk.config.appendingPathComponent("registry/retail-jp.csv").standardizedFileURL.path)
         #expect(jp.timeZone.identifier == "Asia/Tokyo")
         #expect(jp.language == .ja)
         #expect(configuration.tenants.map(\.id) == ["retail-jp", "retail-us"])

@@ -36,7 +36,8 @@ import Testing
         ("12345.x", nil),
     ])
     func maildirNamesCarryTheirDeliveryTime(_ name: String, _ seconds: Double?) {
-        let entry = InboxEntry(url: root.appendingPathComponent(name), name: name, size: 1, modified: Date(), isMaildir: true)
+        let entry = InboxEntry(
+            url: root.appendingPathComponent(name), name: name, size: 1, modified: Date(), isMaildir: true)
         #expect(entry.maildirTimestamp?.timeIntervalSince1970 == seconds)
     }
 
@@ -61,7 +62,9 @@ import Testing
     @Test func quarantineKeepsTheFileAndWritesTheReason() throws {
         try drop("new/broken")
         let archive = ArchiveFolder(root: root.appendingPathComponent("archive"))
-        let destination = try archive.quarantine(root.appendingPathComponent("new/broken"), reason: "not a message: no header lines", at: Date(timeIntervalSince1970: 1_764_381_271))
+        let destination = try archive.quarantine(
+            root.appendingPathComponent("new/broken"), reason: "not a message: no header lines",
+            at: Date(timeIntervalSince1970: 1_764_381_271))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("new/broken").path))
         #expect(try DurableFile.read(destination) == Array("x".utf8))
         let reason = try String(contentsOf: URL(fileURLWithPath: destination.path + ".reason.txt"), encoding: .utf8)
@@ -82,7 +85,9 @@ import Testing
 
     @Test func archivePathsFollowTheReceiptMonth() {
         let archive = ArchiveFolder(root: root)
-        let path = archive.relativePath(for: "1764381271.M1P2.mx1", sha256: String(repeating: "ab", count: 32), receivedOn: LocalDate(year: 2026, month: 3, day: 9)!)
+        let path = archive.relativePath(
+            for: "1764381271.M1P2.mx1", sha256: String(repeating: "ab", count: 32),
+            receivedOn: LocalDate(year: 2026, month: 3, day: 9)!)
         #expect(path == "2026/03/abababababababab-1764381271.M1P2.mx1")
     }
 
@@ -91,7 +96,8 @@ import Testing
         let stream = watcher.hints()
         // Deliver the way a mail system does: write in tmp/, rename into new/.
         try drop("tmp/1.M1.host", "From: a\n\nbody")
-        try FileManager.default.moveItem(at: root.appendingPathComponent("tmp/1.M1.host"), to: root.appendingPathComponent("new/1.M1.host"))
+        try FileManager.default.moveItem(
+            at: root.appendingPathComponent("tmp/1.M1.host"), to: root.appendingPathComponent("new/1.M1.host"))
         var iterator = stream.makeAsyncIterator()
         let hint = await iterator.next()
         #expect(hint == .arrived(name: "1.M1.host"))

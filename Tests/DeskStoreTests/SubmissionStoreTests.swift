@@ -16,7 +16,8 @@ import Testing
     func record(sha: String, messageID: String?, subject: String = "s") -> SubmissionRecord {
         SubmissionRecord(
             number: nil, verdict: "triage", subject: subject, sender: "a@b.example", partner: nil, messageID: messageID,
-            contentSHA256: sha, receivedAt: now.timeIntervalSince1970, receiptSource: "received-header", dateHeader: nil,
+            contentSHA256: sha, receivedAt: now.timeIntervalSince1970, receiptSource: "received-header",
+            dateHeader: nil,
             dueDate: "2026-12-04", deadline: now.timeIntervalSince1970 + 86_400, respondedAt: nil, closedAt: nil,
             assignee: nil, ignoredReason: nil, problems: "[]", archivePath: "2026/11/\(sha)-m.eml",
             createdAt: now.timeIntervalSince1970)
@@ -32,7 +33,9 @@ import Testing
         let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
         #expect(try store.recordIngestedFile(file("m1", sha: "aa", messageID: "<1@x>"), at: now) == .stored(number: 1))
         // The same file again (a restart after a crash before the inbox copy was removed).
-        #expect(try store.recordIngestedFile(file("m1", sha: "aa", messageID: "<1@x>"), at: now) == .alreadyStored(number: 1))
+        #expect(
+            try store.recordIngestedFile(file("m1", sha: "aa", messageID: "<1@x>"), at: now)
+                == .alreadyStored(number: 1))
         // Byte-identical content under another name, and a new file with the same Message-ID.
         #expect(try store.recordIngestedFile(file("m2", sha: "aa", messageID: "<1@x>"), at: now) == .duplicate(of: 1))
         #expect(try store.recordIngestedFile(file("m3", sha: "bb", messageID: "<1@x>"), at: now) == .duplicate(of: 1))
@@ -68,7 +71,9 @@ import Testing
         let store = try SubmissionStore(tenant: "retail-jp", url: url)
         _ = try store.recordIngestedFile(file("m1", sha: "aa", messageID: nil), at: now)
         let queue = try DatabaseQueue(path: url.path)
-        #expect(throws: (any Error).self) { try queue.write { try $0.execute(sql: "UPDATE event SET detail = 'forged'") } }
+        #expect(throws: (any Error).self) {
+            try queue.write { try $0.execute(sql: "UPDATE event SET detail = 'forged'") }
+        }
         #expect(throws: (any Error).self) { try queue.write { try $0.execute(sql: "DELETE FROM event") } }
         let mode = try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")

@@ -27,14 +27,17 @@ import Testing
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
         let count = 120
         for index in 1...count {
-            try harness.deliver(Self.message(index), to: "retail-jp", name: "17644600\(String(format: "%02d", index % 100)).M\(index)P1.mx1")
+            try harness.deliver(
+                Self.message(index), to: "retail-jp",
+                name: "17644600\(String(format: "%02d", index % 100)).M\(index)P1.mx1")
         }
 
         var killsMidIngest = 0
         var round = 0
         while !TemporaryDesk.files(under: desk.inbox("retail-jp").appendingPathComponent("new")).isEmpty && round < 30 {
             round += 1
-            let daemon = try ChildProcess.start("competencyd", ["--config", desk.configFile.path], environment: harness.environment)
+            let daemon = try ChildProcess.start(
+                "competencyd", ["--config", desk.configFile.path], environment: harness.environment)
             usleep(useconds_t(120_000 + (round * 37_000) % 200_000))
             daemon.signal(SIGKILL)
             _ = daemon.finish()
@@ -45,12 +48,15 @@ import Testing
             let stored = try harness.queue(all: true).compactMap { $0["message_id"] as? String }
             #expect(Set(stored).count == stored.count, "no message stored twice")
             let archived = TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasPrefix("2026/") }
-            let archivedNames = Set(archived.map { String($0.split(separator: "/").last!.drop { $0 != "-" }.dropFirst()) })
+            let archivedNames = Set(
+                archived.map { String($0.split(separator: "/").last!.drop { $0 != "-" }.dropFirst()) })
             for index in 1...count {
                 let inboxName = "17644600\(String(format: "%02d", index % 100)).M\(index)P1.mx1"
                 let isStored = stored.contains("<crash-\(index)@partner\(index).example>")
                 #expect(waiting.contains(inboxName) || isStored, "message \(index) is neither in the inbox nor stored")
-                if isStored { #expect(archivedNames.contains(inboxName), "message \(index) is stored but not archived") }
+                if isStored {
+                    #expect(archivedNames.contains(inboxName), "message \(index) is stored but not archived")
+                }
             }
             if !waiting.isEmpty && !stored.isEmpty { killsMidIngest += 1 }
             #expect(!TemporaryDesk.files(under: desk.archive("retail-jp")).contains { $0.hasPrefix("quarantine/") })
@@ -58,14 +64,17 @@ import Testing
         #expect(killsMidIngest >= 1, "at least one kill landed while files were being ingested")
 
         // A final clean pass finishes whatever the last kill interrupted.
-        let once = try ProgramRun.run("competencyd", ["--config", desk.configFile.path, "--once"], environment: harness.environment)
+        let once = try ProgramRun.run(
+            "competencyd", ["--config", desk.configFile.path, "--once"], environment: harness.environment)
         #expect(once.status == 0, "\(once.stderr)")
         let stored = try harness.queue(all: true)
         #expect(stored.count == count)
         #expect(Set(stored.compactMap { $0["message_id"] as? String }).count == count)
         #expect(TemporaryDesk.files(under: desk.inbox("retail-jp")).isEmpty)
         let archived = TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasPrefix("2026/") }
-        #expect(archived.count == count, "one archived original per message, no temporaries: \(archived.filter { $0.contains(".competency-tmp") })")
+        #expect(
+            archived.count == count,
+            "one archived original per message, no temporaries: \(archived.filter { $0.contains(".competency-tmp") })")
         print("crash test: \(round) kills, \(killsMidIngest) mid-ingest")
     }
 }

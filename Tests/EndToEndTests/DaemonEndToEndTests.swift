@@ -32,7 +32,8 @@ import Testing
         let item = try #require(entry)
         #expect(item["id"] as? String == "retail-jp-1")
         #expect(item["tenant"] as? String == "retail-jp")
-        #expect(item["subject"] as? String == "[株式会社テスト小売], Retail Competency Technology Partner Completed Self-Assessment")
+        #expect(
+            item["subject"] as? String == "[株式会社テスト小売], Retail Competency Technology Partner Completed Self-Assessment")
         #expect(item["message_id"] as? String == "<20261130091502.e2e.0001@mail.test-kouri.example>")
         #expect(item["received_at"] as? String == "2026-11-30T09:15:02+09:00")
         #expect(item["due_at"] as? String == "2026-12-07T23:59:59+09:00")
@@ -63,10 +64,12 @@ import Testing
         try harness.deliver(try Self.fixture("auto-reply.eml"), to: "retail-jp", name: "1764462000.M2P1.mx1")
         try harness.deliver(try Self.fixture("not-a-message.png"), to: "retail-jp", name: "1764462100.M3P1.mx1")
         // A bare document dropped into the folder itself, and one still being copied.
-        try Data("schema: competency-self-assessment/v1\n".utf8).write(to: desk.inbox("retail-jp").appendingPathComponent("self-assessment.yaml"))
+        try Data("schema: competency-self-assessment/v1\n".utf8).write(
+            to: desk.inbox("retail-jp").appendingPathComponent("self-assessment.yaml"))
         try Data("partial".utf8).write(to: desk.inbox("retail-jp").appendingPathComponent("big.xlsx.part"))
 
-        let once = try ProgramRun.run("competencyd", ["--config", desk.configFile.path, "--once"], environment: harness.environment)
+        let once = try ProgramRun.run(
+            "competencyd", ["--config", desk.configFile.path, "--once"], environment: harness.environment)
         #expect(once.status == 0, "\(once.stderr)")
 
         let open = try harness.queue()
@@ -83,13 +86,17 @@ import Testing
         let history = try harness.cli(["history", "retail-jp-1"])
         #expect(history.status == 0)
         #expect(history.stdout.contains("duplicate-received"))
-        #expect(TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasSuffix(".mx1") && !$0.hasPrefix("quarantine/") }.count == 3)
+        #expect(
+            TemporaryDesk.files(under: desk.archive("retail-jp")).filter {
+                $0.hasSuffix(".mx1") && !$0.hasPrefix("quarantine/")
+            }.count == 3)
 
         // The PNG is in quarantine with its reason, and nothing else is left in the inbox.
         let quarantined = TemporaryDesk.files(under: desk.archive("retail-jp").appendingPathComponent("quarantine"))
         #expect(quarantined.count == 2)
         let reasonFile = try #require(quarantined.first { $0.hasSuffix(".reason.txt") })
-        let reason = try String(contentsOf: desk.archive("retail-jp").appendingPathComponent("quarantine/\(reasonFile)"), encoding: .utf8)
+        let reason = try String(
+            contentsOf: desk.archive("retail-jp").appendingPathComponent("quarantine/\(reasonFile)"), encoding: .utf8)
         #expect(reason.contains("not a message"))
         #expect(TemporaryDesk.files(under: desk.inbox("retail-jp")) == ["big.xlsx.part"])
     }
@@ -158,12 +165,16 @@ import Testing
         let desk = try TemporaryDesk(name: "due")
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk)
-        let run = try harness.cli(["calendar", "due", "--tenant", "retail-jp", "--received", "2026-11-24T08:20:00+09:00", "--json"])
+        let run = try harness.cli([
+            "calendar", "due", "--tenant", "retail-jp", "--received", "2026-11-24T08:20:00+09:00", "--json",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         #expect(object["due_date"] as? String == "2026-12-01")
         #expect(object["deadline"] as? String == "2026-12-01T23:59:59+09:00")
-        let human = try harness.cli(["calendar", "due", "--tenant", "retail-jp", "--received", "2026-05-01T12:00:00+09:00"])
+        let human = try harness.cli([
+            "calendar", "due", "--tenant", "retail-jp", "--received", "2026-05-01T12:00:00+09:00",
+        ])
         #expect(human.stdout.contains("Wed 6 May 2026  closed: 休日"))
     }
 
@@ -172,7 +183,8 @@ import Testing
         defer { desk.remove() }
         let tenantFile = desk.config.appendingPathComponent("tenants/retail-us.yaml")
         let text = try String(contentsOf: tenantFile, encoding: .utf8)
-        try text.replacingOccurrences(of: "language: en", with: "language: fr").write(to: tenantFile, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "language: en", with: "language: fr").write(
+            to: tenantFile, atomically: true, encoding: .utf8)
         let run = try ProgramRun.run("competencyd", ["--config", desk.configFile.path, "--once"])
         #expect(run.status != 0)
         let line = try #require(text.components(separatedBy: "\n").firstIndex { $0.hasPrefix("language:") }) + 1
