@@ -4,11 +4,6 @@ import Testing
 
 /// The real daemon and CLI as child processes, on a temporary copy of `Config/`.
 @Suite(.serialized) struct DaemonEndToEndTests {
-    static func fixture(_ name: String) throws -> Data {
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))
-        return try Data(contentsOf: url)
-    }
-
     @Test func aMessageCopiedIntoTheInboxReachesTheQueueWithItsDeadline() throws {
         let desk = try TemporaryDesk(name: "e2e")
         defer { desk.remove() }
@@ -16,7 +11,7 @@ import Testing
         let daemon = try harness.startDaemon()
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
 
-        let original = try Self.fixture("iso2022jp-submission.eml")
+        let original = try fixture("iso2022jp-submission.eml")
         // Copied straight into new/, as the issue describes a person doing it.
         let dropped = desk.inbox("retail-jp").appendingPathComponent("new/1764461702.M1P1.mx1")
         try original.write(to: dropped)
@@ -58,11 +53,11 @@ import Testing
         let desk = try TemporaryDesk(name: "kinds")
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
-        let submission = try Self.fixture("iso2022jp-submission.eml")
+        let submission = try fixture("iso2022jp-submission.eml")
         try harness.deliver(submission, to: "retail-jp", name: "1764461702.M1P1.mx1")
         try harness.deliver(submission, to: "retail-jp", name: "1764461703.M1P2.mx1")  // the same message twice
-        try harness.deliver(try Self.fixture("auto-reply.eml"), to: "retail-jp", name: "1764462000.M2P1.mx1")
-        try harness.deliver(try Self.fixture("not-a-message.png"), to: "retail-jp", name: "1764462100.M3P1.mx1")
+        try harness.deliver(try fixture("auto-reply.eml"), to: "retail-jp", name: "1764462000.M2P1.mx1")
+        try harness.deliver(try fixture("not-a-message.png"), to: "retail-jp", name: "1764462100.M3P1.mx1")
         // A bare document dropped into the folder itself, and one still being copied.
         try Data("schema: competency-self-assessment/v1\n".utf8).write(
             to: desk.inbox("retail-jp").appendingPathComponent("self-assessment.yaml"))
@@ -106,7 +101,7 @@ import Testing
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-03T10:00:00+09:00"])
         let file = desk.root.appendingPathComponent("message.eml")
-        try Self.fixture("iso2022jp-submission.eml").write(to: file)
+        try fixture("iso2022jp-submission.eml").write(to: file)
         let ingest = try harness.cli(["ingest", "--tenant", "retail-jp", file.path])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(ingest.stdout.contains("stored as retail-jp-1"))

@@ -4,11 +4,6 @@ import Testing
 
 /// SIGHUP reloads, and the SLA sweep's once-only history entries.
 @Suite(.serialized) struct ReloadAndSweepTests {
-    static func fixture(_ name: String) throws -> Data {
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"))
-        return try Data(contentsOf: url)
-    }
-
     @Test func sighupAddsATenantAndABrokenReloadChangesNothing() throws {
         let desk = try TemporaryDesk(name: "reload")
         defer { desk.remove() }
@@ -22,7 +17,7 @@ import Testing
         daemon.signal(SIGHUP)
         #expect(DaemonHarness.eventually(timeout: 5) { daemon.stderrSoFar.contains("reload refused") })
         #expect(daemon.stderrSoFar.contains("retail-eu.yaml:"))
-        try harness.deliver(try Self.fixture("iso2022jp-submission.eml"), to: "retail-jp", name: "1764461702.M1P1.mx1")
+        try harness.deliver(try fixture("iso2022jp-submission.eml"), to: "retail-jp", name: "1764461702.M1P1.mx1")
         // (The CLI refuses a broken configuration too, so look at the files.)
         #expect(
             DaemonHarness.eventually(timeout: 3) {
@@ -43,7 +38,7 @@ import Testing
             DaemonHarness.eventually(timeout: 5) {
                 FileManager.default.fileExists(atPath: desk.inbox("retail-eu").appendingPathComponent("new").path)
             })
-        try harness.deliver(try Self.fixture("auto-reply.eml"), to: "retail-eu", name: "1764462000.M2P1.mx1")
+        try harness.deliver(try fixture("auto-reply.eml"), to: "retail-eu", name: "1764462000.M2P1.mx1")
         #expect(
             try DaemonHarness.eventually(timeout: 3) {
                 try harness.queue(all: true).contains { $0["id"] as? String == "retail-eu-1" }
@@ -57,7 +52,7 @@ import Testing
         let desk = try TemporaryDesk(name: "sweep")
         defer { desk.remove() }
         let file = desk.root.appendingPathComponent("message.eml")
-        try Self.fixture("iso2022jp-submission.eml").write(to: file)
+        try fixture("iso2022jp-submission.eml").write(to: file)
         // Received Mon 30 Nov 2026 → due Mon 7 Dec; at risk from Fri 4 Dec.
         let early = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-04T09:00:00+09:00"])
         #expect(try early.cli(["ingest", "--tenant", "retail-jp", file.path]).status == 0)
