@@ -63,6 +63,10 @@ public struct TenantService: Service {
             watcher = nil
         }
 
+        // Said only once the watch is in place: from here on no delivery can be missed.
+        logger.info(
+            "watching inbox",
+            metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)", "inotify": "\(watcher != nil)"])
         try await withThrowingDiscardingTaskGroup { group in
             if let watcher {
                 group.addTask {
@@ -106,7 +110,7 @@ public struct TenantService: Service {
         try DurableFile.createFolder(tenant.archive)
         Self.removeStaleArchiveTemporaries(under: tenant.archive)
         let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
-        logger.info("watching inbox", metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)"])
+        logger.debug("tenant ready", metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)"])
         return IngestPipeline(tenant: tenant, store: store, maxMessageBytes: maxMessageBytes)
     }
 
