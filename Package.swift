@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "DeskServices", "DeskConfig", "DeskCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Shared test helpers: temporary roots, fixture builders, process runners.

@@ -2,23 +2,32 @@ import Foundation
 
 /// Reads a message file's bytes into a `ParsedMessage`.
 ///
-/// Pure: bytes in, values out; no files, no clock, no database. Only the
-/// header block is read (the body stays a slice of the input), so a 50 MiB
-/// message costs what its first few kilobytes cost.
+/// Pure: bytes in, values out; no files, no clock, no database. The MIME
+/// tree's bodies stay slices of the input; only attachments and the text part
+/// are decoded (and copied).
 public enum MessageReader {
-    /// Reads a whole message file.
+    /// Reads a whole message file with the default `MessageLimits`.
     ///
     /// Throws only when the bytes are not a message at all: no header block
     /// (an empty file, an image, prose with no `Name: value` first line).
     /// Damaged-but-readable mail never throws: it is returned with `problems`
     /// filled in, because it is still a submission the office owes an answer.
     public static func read(_ bytes: [UInt8]) throws(MessageReadError) -> ParsedMessage {
+        try read(bytes, limits: .default)
+    }
+
+    /// Reads a whole message file. Structure past `limits` is not descended
+    /// into and is reported in `problems`; it never throws for that.
+    public static func read(_ bytes: [UInt8], limits: MessageLimits) throws(MessageReadError) -> ParsedMessage {
         let block = try HeaderBlock.parse(bytes[...], requiringFields: true)
         var problems = block.problems
-        let headers = block.headers
+        var headers = block.headers
 
+        var structure = MIMEStructureReader(limits: limits)
+        structure.limitHeaderFields(&headers, problems: &problems)
         let contentType = readContentType(headers, problems: &problems)
-        let root = MessagePart(headers: headers, contentType: contentType, body: bytes[block.bodyStart...])
+        var root = MessagePart(headers: headers, contentType: contentType, body: bytes[block.bodyStart...])
+        structure.readChildren(of: &root, depth: 0)
 
         var subject: String?
         if let field = headers.first(named: "Subject") {
@@ -53,9 +62,14 @@ public enum MessageReader {
 
         let receivedAt = readReceivedAt(headers, problems: &problems)
 
+        problems.append(contentsOf: MessageContent.structureProblems(of: root))
+        var attachments = MessageContent.attachments(of: root, problems: &problems)
+        let (text, inlineFiles) = MessageContent.text(of: root, problems: &problems)
+        attachments.append(contentsOf: inlineFiles)
+
         var message = ParsedMessage(
             root: root, subject: subject, from: from, messageID: messageID, dateHeader: dateHeader, date: date,
-            receivedAt: receivedAt, problems: problems)
+            receivedAt: receivedAt, problems: problems, attachments: attachments, text: text)
         message.automaticReply = AutomaticReplyDetector.reason(for: message)
         return message
     }

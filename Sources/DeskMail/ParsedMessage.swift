@@ -25,8 +25,16 @@ public struct ParsedMessage: Sendable {
     /// Why this is an automatic reply or a bounce (e.g. `Auto-Submitted:
     /// auto-replied`); nil for mail a person sent. Such mail is never answered.
     public var automaticReply: String?
-    /// What was damaged or guessed, in plain words.
+    /// What was damaged or guessed, in plain words, each naming the part it
+    /// is about (e.g. `part 2 (application/pdf): base64 had 3 junk characters, ignored`).
     public var problems: [String]
+    /// The attached files, in message order (see `MessageContent` for which
+    /// parts count), then any files uuencoded inline in the text.
+    public var attachments: [Attachment]
+    /// The decoded plain-text body: the first text/plain part that is not an
+    /// attachment, by its charset (guesses recorded in `problems`), line ends
+    /// as LF. Nil when the message has no text/plain part.
+    public var text: String?
 
     /// Every header field in order, duplicates kept.
     public var headers: MessageHeaders {
@@ -56,7 +64,9 @@ public struct ParsedMessage: Sendable {
         date: Date? = nil,
         receivedAt: Date? = nil,
         automaticReply: String? = nil,
-        problems: [String] = []
+        problems: [String] = [],
+        attachments: [Attachment] = [],
+        text: String? = nil
     ) {
         self.root = root
         self.subject = subject
@@ -67,5 +77,7 @@ public struct ParsedMessage: Sendable {
         self.receivedAt = receivedAt
         self.automaticReply = automaticReply
         self.problems = problems
+        self.attachments = attachments
+        self.text = text
     }
 }

@@ -3,6 +3,7 @@ import DeskCore
 import DeskInbox
 import DeskStore
 import Foundation
+import Logging
 
 #if canImport(Glibc)
     import Glibc
@@ -124,7 +125,8 @@ public final class Desk: @unchecked Sendable {
     )] {
         let tenant = try tenant(named: name)
         let pipeline = IngestPipeline(
-            tenant: tenant, store: try store(for: tenant), maxMessageBytes: configuration.daemon.maxMessageBytes)
+            tenant: tenant, store: try store(for: tenant), maxMessageBytes: configuration.daemon.maxMessageBytes,
+            registry: RegistryCache(url: tenant.registry, logger: Logger(label: "competency")))
         return files.map { url in
             var status = stat()
             guard stat(url.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {

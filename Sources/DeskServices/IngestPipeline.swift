@@ -22,15 +22,17 @@ public struct IngestPipeline: Sendable {
     public let store: SubmissionStore
     public let archive: ArchiveFolder
     public let maxMessageBytes: Int
+    public let registry: RegistryCache
 
     /// Extensions of bare self-assessment documents (PRODUCT.md §3).
     public static let documentExtensions: Set<String> = ["yaml", "yml", "json", "csv", "xlsx"]
 
-    public init(tenant: TenantConfiguration, store: SubmissionStore, maxMessageBytes: Int) {
+    public init(tenant: TenantConfiguration, store: SubmissionStore, maxMessageBytes: Int, registry: RegistryCache) {
         self.tenant = tenant
         self.store = store
         self.archive = ArchiveFolder(root: tenant.archive)
         self.maxMessageBytes = maxMessageBytes
+        self.registry = registry
     }
 
     /// What became of one file.
@@ -84,10 +86,23 @@ public struct IngestPipeline: Sendable {
                 "the holiday calendar covers \(years.lowerBound)–\(years.upperBound); the due date \(deadline.dueDate) was counted without holidays"
             )
         }
+        var partnerName: String?
+        var partnerEvent: String?
+        if reading.ignoredReason == nil {
+            switch registry.current() {
+            case .success(let partners):
+                if let (partner, match) = partners.match(senderAddress: reading.senderAddress) {
+                    partnerName = partner.name
+                    partnerEvent = "matched to \(partner.name) (\(partner.apnID), \(partner.tier)) by \(match.rawValue)"
+                }
+            case .failure(let error):
+                problems.append(error.description)
+            }
+        }
         let problemsJSON = String(decoding: (try? JSONEncoder().encode(problems)) ?? Data("[]".utf8), as: UTF8.self)
         let submission = SubmissionRecord(
             number: nil, verdict: reading.ignoredReason == nil ? "triage" : "ignored", subject: reading.subject,
-            sender: reading.sender, partner: nil, messageID: reading.messageID, contentSHA256: sha256,
+            sender: reading.sender, partner: partnerName, messageID: reading.messageID, contentSHA256: sha256,
             receivedAt: reading.receivedAt.timeIntervalSince1970, receiptSource: reading.receiptSource,
             dateHeader: reading.dateHeader, dueDate: deadline?.dueDate.iso,
             deadline: deadline?.deadline.timeIntervalSince1970, respondedAt: nil, closedAt: nil, assignee: nil,
@@ -106,6 +121,7 @@ public struct IngestPipeline: Sendable {
                     "due \(HumanDates.day(deadline.dueDate)) (\(tenant.sla.businessDays) business days), deadline \(ISO8601.format(deadline.deadline, in: tenant.timeZone))"
                 ))
         }
+        if let partnerEvent { events.append(("partner", partnerEvent)) }
         if let reason = reading.ignoredReason {
             events.append(("ignored", "not a submission: \(reason); no SLA, never answered"))
         }
@@ -138,6 +154,7 @@ public struct IngestPipeline: Sendable {
     struct Reading {
         var subject: String?
         var sender: String?
+        var senderAddress: String?
         var messageID: String?
         var dateHeader: String?
         var receivedAt: Date
@@ -152,7 +169,7 @@ public struct IngestPipeline: Sendable {
         if Self.documentExtensions.contains(ext) {
             // A bare document has no envelope: the sender is unknown (PRODUCT.md §3).
             return Reading(
-                subject: nil, sender: nil, messageID: nil, dateHeader: nil, receivedAt: fallback.date,
+                subject: nil, sender: nil, senderAddress: nil, messageID: nil, dateHeader: nil, receivedAt: fallback.date,
                 receiptSource: fallback.source, ignoredReason: nil, problems: [])
         }
         let message = try MessageReader.read(bytes)
@@ -174,7 +191,7 @@ public struct IngestPipeline: Sendable {
             problems.append("no usable Received: header; receipt time taken from the \(fallback.source)")
         }
         return Reading(
-            subject: message.subject, sender: message.from?.formatted, messageID: message.messageID,
+            subject: message.subject, sender: message.from?.formatted, senderAddress: message.from?.address, messageID: message.messageID,
             dateHeader: message.dateHeader, receivedAt: receivedAt, receiptSource: source,
             ignoredReason: message.automaticReply, problems: problems)
     }

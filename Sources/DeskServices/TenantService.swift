@@ -111,7 +111,9 @@ public struct TenantService: Service {
         Self.removeStaleArchiveTemporaries(under: tenant.archive)
         let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
         logger.debug("tenant ready", metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)"])
-        return IngestPipeline(tenant: tenant, store: store, maxMessageBytes: maxMessageBytes)
+        return IngestPipeline(
+            tenant: tenant, store: store, maxMessageBytes: maxMessageBytes,
+            registry: RegistryCache(url: tenant.registry, logger: logger))
     }
 
     /// Ingests every pending file; stops between files when shutdown begins.

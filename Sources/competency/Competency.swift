@@ -2,6 +2,7 @@ import ArgumentParser
 import DeskConfig
 import DeskServices
 import Foundation
+import Logging
 
 /// The reviewers' command line. Each command parses its arguments and calls
 /// one function of `Desk`; errors print in plain words with a non-zero exit.
@@ -20,6 +21,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// Loads the configuration and the clock, turning errors into a clean exit.
     func desk() throws -> (Desk, Date) {
+        // Library logs are for the daemon's journal; a reviewer sees only warnings, on stderr.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
         let location = DeskConfiguration.defaultLocation(explicit: config)
         do {
             let configuration = try DeskConfiguration.load(from: location)

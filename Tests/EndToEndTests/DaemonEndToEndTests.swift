@@ -100,6 +100,11 @@ import Testing
         let desk = try TemporaryDesk(name: "cli")
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-03T10:00:00+09:00"])
+        // The partner is known to the registry by its mail domain.
+        let registry = desk.config.appendingPathComponent("registry/retail-jp.csv")
+        let rows = try String(contentsOf: registry, encoding: .utf8)
+        try (rows + "APN-310099,株式会社テスト小売,advanced,,test-kouri.example,test-pdm@partners.aws.example,\n")
+            .write(to: registry, atomically: true, encoding: .utf8)
         let file = desk.root.appendingPathComponent("message.eml")
         try fixture("iso2022jp-submission.eml").write(to: file)
         let ingest = try harness.cli(["ingest", "--tenant", "retail-jp", file.path])
@@ -124,11 +129,13 @@ import Testing
         #expect(notes.map { $0["text"] as? String } == ["公開事例の URL を確認中", "from stdin\nsecond line"])
         #expect(notes.allSatisfy { ($0["author"] as? String)?.isEmpty == false })
         #expect(detail["sender"] as? String == "佐藤 花子 <hanako@test-kouri.example>")
+        #expect(detail["partner"] as? String == "株式会社テスト小売")
         #expect(detail["checks"] is [Any])
 
         let history = try harness.cli(["history", "retail-jp-1"])
         let kinds = history.stdout.split(separator: "\n").dropFirst().map { $0 }
-        #expect(kinds.count == 4, "received, deadline and two notes: \(history.stdout)")
+        #expect(kinds.count == 5, "received, deadline, partner and two notes: \(history.stdout)")
+        #expect(history.stdout.contains("matched to 株式会社テスト小売 (APN-310099, advanced) by sender domain"))
         #expect(history.stdout.contains("note"))
 
         let human = try harness.cli(["show", "retail-jp-1"])

@@ -1,0 +1,196 @@
+/// Finds what the desk reads in a part tree: the attachments and the plain text.
+///
+/// Which parts are attachments follows Python's `email` package
+/// (`policy.default`, `iter_attachments()` applied again to every nested
+/// multipart it yields), because conformance is measured against it: the first
+/// text/plain, text/html, multipart/alternative and multipart/related of a
+/// multipart are its body, not attachments, unless marked `attachment`; all of
+/// multipart/alternative is body; in multipart/related everything but the root
+/// (the `start` part, else the first) is attached. Of the parts that leaves,
+/// those with a file name or `Content-Disposition: attachment` are attachments.
+/// An attached message (`message/rfc822`) is one attachment; the files inside
+/// it belong to that message, not to this one.
+enum MessageContent {
+    private static let bodyTypes: Set<String> = ["text/plain", "text/html", "multipart/related", "multipart/alternative"]
+
+    /// The attachments of the message whose root part is `root`.
+    static func attachments(of root: MessagePart, problems: inout [String]) -> [Attachment] {
+        var parts: [MessagePart] = []
+        collectAttachmentParts(root, into: &parts)
+        return parts.map { part in
+            var nameProblems: [String] = []
+            let name = part.filename(problems: &nameProblems)
+            let decoded = part.decodedBody()
+            problems.append(contentsOf: (nameProblems + decoded.problems).map { "\(part.label): \($0)" })
+            return Attachment(
+                filename: name, contentType: part.contentType.mimeType, bytes: decoded.bytes, section: part.section)
+        }
+    }
+
+    private static func collectAttachmentParts(_ part: MessagePart, into result: inout [MessagePart]) {
+        let type = part.contentType
+        guard type.isMultipart, type.subtype != "alternative", !part.children.isEmpty else { return }
+        var candidates: [MessagePart] = []
+        if type.subtype == "related" {
+            if let start = type.parameter("start"),
+                let root = part.children.firstIndex(where: { $0.headers["Content-ID"] == start })
+            {
+                candidates = part.children.enumerated().filter { $0.offset != root }.map(\.element)
+            } else {
+                candidates = Array(part.children.dropFirst())
+            }
+        } else {
+            var seenSubtypes: Set<String> = []
+            for child in part.children {
+                let childType = child.contentType
+                if bodyTypes.contains(childType.mimeType) && !child.isAttachment
+                    && !seenSubtypes.contains(childType.subtype)
+                {
+                    seenSubtypes.insert(childType.subtype)
+                    continue
+                }
+                candidates.append(child)
+            }
+        }
+        for candidate in candidates {
+            if candidate.contentType.isMultipart {
+                collectAttachmentParts(candidate, into: &result)
+            } else if candidate.hasAttachmentMarks {
+                result.append(candidate)
+            }
+        }
+    }
+
+    /// The first text/plain part that is not an attachment, depth first,
+    /// not looking inside attached messages; nil when there is none.
+    static func textPart(of root: MessagePart) -> MessagePart? {
+        if !root.contentType.isMultipart {
+            return root.contentType.mimeType == "text/plain" && !root.isAttachment ? root : nil
+        }
+        for child in root.children {
+            if child.contentType.isMultipart {
+                if let found = textPart(of: child) { return found }
+            } else if child.contentType.mimeType == "text/plain" && !child.hasAttachmentMarks {
+                return child
+            }
+        }
+        return nil
+    }
+
+    /// The decoded plain text of the message and any files uuencoded inline
+    /// in it (old mail programs send attachments so), which are cut out of the text.
+    static func text(of root: MessagePart, problems: inout [String]) -> (text: String?, inlineFiles: [Attachment]) {
+        guard let part = textPart(of: root) else { return (nil, []) }
+        let decoded = part.decodedBody()
+        var partProblems = decoded.problems
+        var bytes = decoded.bytes
+        var inlineFiles: [Attachment] = []
+
+        if containsUUBegin(bytes) {
+            let blocks = TransferDecoding.uuencodedBlocks(in: bytes[...])
+            if !blocks.isEmpty {
+                var remaining: [UInt8] = []
+                var cursor = 0
+                for block in blocks {
+                    remaining.append(contentsOf: bytes[cursor..<block.range.lowerBound])
+                    cursor = block.range.upperBound
+                    inlineFiles.append(
+                        Attachment(
+                            filename: block.name, contentType: "application/octet-stream", bytes: block.bytes,
+                            section: part.section))
+                    if block.missingEnd {
+                        partProblems.append("the uuencoded file '\(block.name)' has no 'end' line")
+                    }
+                    if block.badLines > 0 {
+                        partProblems.append(
+                            "the uuencoded file '\(block.name)' had \(block.badLines) unreadable line(s), skipped")
+                    }
+                }
+                remaining.append(contentsOf: bytes[cursor...])
+                bytes = remaining
+            }
+        }
+
+        let text = decodeText(bytes, of: part)
+        partProblems.append(contentsOf: text.problems)
+        problems.append(contentsOf: partProblems.map { "\(part.label): \($0)" })
+        return (normalizingLineEnds(text.text), inlineFiles)
+    }
+
+    /// Text bytes to Unicode by the part's charset label, with the fallbacks
+    /// real mail needs:
+    /// - 7-bit text with JIS escapes (ESC `$B`) is ISO-2022-JP whatever the label says;
+    /// - a missing or unknown label is guessed (`Charset.guess`);
+    /// - 8-bit bytes under an ASCII or ISO-2022-JP label are guessed (`Charset.decode`).
+    /// Every guess is a problem.
+    static func decodeText(_ bytes: [UInt8], of part: MessagePart) -> DecodedText {
+        let declared = part.headers["Content-Type"] == nil ? nil : part.contentType.parameter("charset")
+        let label = declared.map { $0.trimmingASCIIWhitespace.trimmingQuotes }.flatMap { $0.isEmpty ? nil : $0 }
+        let charset = label.flatMap { Charset(label: $0) }
+        let has8Bit = bytes.contains(where: { $0 >= 0x80 })
+
+        if !has8Bit, charset?.decoding != .iso2022JP, ISO2022JPDecoder.containsJISEscape(bytes) {
+            var decoded = ISO2022JPDecoder.decode(bytes)
+            decoded.problems.insert(
+                "the text has ISO-2022-JP escape sequences but is labelled \(label ?? "with no charset"); read as iso-2022-jp",
+                at: 0)
+            return decoded
+        }
+        guard let label else {
+            guard has8Bit else { return DecodedText(text: String(decoding: bytes, as: UTF8.self)) }
+            return Charset.decodeUndeclared(bytes, context: "the text has 8-bit bytes and no charset label")
+        }
+        guard let charset else {
+            return Charset.decodeUndeclared(bytes, context: "the text names the unknown charset '\(label)'")
+        }
+        return charset.decode(bytes)
+    }
+
+    /// CRLF and lone CR become LF, so the text reads the same whatever line ends the file used.
+    static func normalizingLineEnds(_ text: String) -> String {
+        guard text.utf8.contains(.carriageReturn) else { return text }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        var previousWasCR = false
+        for byte in text.utf8 {
+            if byte == .carriageReturn {
+                output.append(.lineFeed)
+                previousWasCR = true
+                continue
+            }
+            if byte == .lineFeed && previousWasCR {
+                previousWasCR = false
+                continue
+            }
+            previousWasCR = false
+            output.append(byte)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func containsUUBegin(_ bytes: [UInt8]) -> Bool {
+        let pattern = Array("begin ".utf8)
+        var index = 0
+        while index + pattern.count <= bytes.count {
+            if (index == 0 || bytes[index - 1] == .lineFeed || bytes[index - 1] == .carriageReturn)
+                && bytes[index] == 0x62 && bytes[index..<(index + pattern.count)].elementsEqual(pattern)
+            {
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// Every structural problem in the tree, named by part, in tree order.
+    static func structureProblems(of root: MessagePart) -> [String] {
+        var result: [String] = []
+        func visit(_ part: MessagePart, isRoot: Bool) {
+            // The root's header problems are reported by the reader itself.
+            result.append(contentsOf: part.problems.map { isRoot ? "the message (\(part.contentType.mimeType)): \($0)" : "\(part.label): \($0)" })
+            for child in part.children { visit(child, isRoot: false) }
+        }
+        visit(root, isRoot: true)
+        return result
+    }
+}
