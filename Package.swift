@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Domain types and pure rules: dates, business calendars, holiday rules, SLA arithmetic.
@@ -30,6 +31,14 @@ let package = Package(
         .target(
             name: "DeskMail",
             dependencies: ["DeskCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Attachment bytes → SelfAssessment (YAML, JSON, CSV, XLSX), with problems located. Pure.
+        .target(
+            name: "DeskDocuments",
+            dependencies: [
+                "DeskCore", .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         // SQLite per tenant: migrations, submissions, events, notes.
         .target(
@@ -74,6 +83,7 @@ let package = Package(
 
         .testTarget(name: "DeskCoreTests", dependencies: ["DeskCore", "DeskTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeskMailTests", dependencies: ["DeskMail", "DeskTesting"]),
+        .testTarget(name: "DeskDocumentsTests", dependencies: ["DeskDocuments", "DeskTesting"]),
         .testTarget(
             name: "DeskConfigTests",
             dependencies: ["DeskConfig", "DeskTesting", .product(name: "Yams", package: "Yams")]
