@@ -80,6 +80,7 @@ extension DeskConfiguration {
 extension TenantConfiguration {
     static let keys: Set<String> = [
         "id", "display_name", "time_zone", "language", "calendar", "sla", "inbox", "archive", "store", "registry",
+        "checklists",
     ]
 
     /// Reads one tenant file (`Config/tenants/<id>.yaml`).
@@ -134,9 +135,20 @@ extension TenantConfiguration {
             try root["registry"]?.path()
             ?? file.folder.appendingPathComponent("../registry/\(id).csv").standardizedFileURL
 
+        var checklists: [String: Checklist] = [:]
+        if let listNode = root["checklists"] {
+            for entry in try listNode.sequence() {
+                let checklist = try ChecklistFile.load(entry.path(), namedBy: entry)
+                if checklists[checklist.id] != nil {
+                    throw entry.error("a second checklist with the id \(checklist.id)")
+                }
+                checklists[checklist.id] = checklist
+            }
+        }
+
         return TenantConfiguration(
             id: id, displayName: try root["display_name"]?.string() ?? id, language: language,
             calendar: calendar, sla: sla, inbox: inbox, archive: archive, store: store, registry: registry,
-            sourceFile: file.url)
+            checklists: checklists, sourceFile: file.url)
     }
 }

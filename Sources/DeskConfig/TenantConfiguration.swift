@@ -17,12 +17,14 @@ public struct TenantConfiguration: Sendable {
     public let store: URL
     /// The partner registry CSV (PRODUCT.md §4.4).
     public let registry: URL
+    /// The checklists this office reviews against, by program id (`retail-technology`).
+    public let checklists: [String: Checklist]
     /// The file this tenant was read from, for messages.
     public let sourceFile: URL
 
     public init(
         id: String, displayName: String, language: Language, calendar: BusinessCalendar, sla: SLAPolicy,
-        inbox: URL, archive: URL, store: URL, registry: URL, sourceFile: URL
+        inbox: URL, archive: URL, store: URL, registry: URL, checklists: [String: Checklist] = [:], sourceFile: URL
     ) {
         self.id = id
         self.displayName = displayName
@@ -33,6 +35,7 @@ public struct TenantConfiguration: Sendable {
         self.archive = archive
         self.store = store
         self.registry = registry
+        self.checklists = checklists
         self.sourceFile = sourceFile
     }
 
@@ -40,10 +43,7 @@ public struct TenantConfiguration: Sendable {
 }
 
 /// The language of text generated for a tenant.
-public enum Language: String, Sendable, CaseIterable {
-    case ja
-    case en
-}
+public typealias Language = TextLanguage
 
 /// Settings of the daemon process itself.
 public struct DaemonConfiguration: Sendable {

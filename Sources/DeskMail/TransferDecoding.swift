@@ -178,10 +178,12 @@ enum TransferDecoding {
                 var cursor = line.nextStart
                 while cursor < text.endIndex {
                     let dataLine = HeaderBlock.nextLine(in: text, from: cursor)
-                    var data = text[cursor..<dataLine.contentEnd]
-                    while let last = data.last, last == .space || last == .tab { data = data.dropLast() }
+                    let data = text[cursor..<dataLine.contentEnd]
                     cursor = dataLine.nextStart
-                    if data.elementsEqual("end".utf8) {
+                    // Trailing spaces are data in uuencode (a space is zero), so only `end` is trimmed.
+                    if data.prefix(while: { $0 != .space && $0 != .tab }).elementsEqual("end".utf8)
+                        && data.dropFirst(3).allSatisfy({ $0.isLinearWhitespace })
+                    {
                         block.missingEnd = false
                         break
                     }
@@ -221,8 +223,10 @@ enum TransferDecoding {
             guard position < line.endIndex else { return 0 }
             return UInt32((line[position] &- 0x20) & 0x3F)
         }
+        // Mailers strip trailing spaces, which uuencode uses for zero bits:
+        // characters missing at the end of a line count as zero.
+        guard line.count > 1 else { return false }
         while produced < length {
-            guard index < line.endIndex else { return false }
             let group = sextet(index) << 18 | sextet(index + 1) << 12 | sextet(index + 2) << 6 | sextet(index + 3)
             for shift in [16, 8, 0] where produced < length {
                 output.append(UInt8(truncatingIfNeeded: group >> UInt32(shift)))
