@@ -90,7 +90,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeskStoreTests",
-            dependencies: ["DeskStore", "DeskTesting", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["DeskStore", "DeskCore", "DeskTesting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "DeskInboxTests", dependencies: ["DeskInbox", "DeskTesting"]),
         .testTarget(

@@ -39,6 +39,22 @@ public struct SubmissionRecord: Codable, Sendable, Equatable, FetchableRecord, M
     /// The archived original, relative to the tenant's archive folder.
     public var archivePath: String
     public var createdAt: Double
+    /// The checklist id the document named (`retail-technology`).
+    public var program: String? = nil
+    /// The attachment (or bare file) the self-assessment was read from.
+    public var documentName: String? = nil
+    /// The self-assessment in canonical form (JSON text), for `show` and revision diffs.
+    public var documentJSON: String? = nil
+    /// The checks' outcome: a JSON array of `{id, status, reason}`.
+    public var checks: String = "[]"
+    /// Partner and program, e.g. `APN-310001|retail-technology`: revisions share it.
+    public var applicationKey: String? = nil
+    /// 1 for a first submission, then 2, 3… for later messages of the same application.
+    public var revision: Int = 1
+    /// The revision before this one.
+    public var previousNumber: Int64? = nil
+    /// Message-IDs from `In-Reply-To` and `References` (JSON array text).
+    public var threadIDs: String = "[]"
 
     public init(
         number: Int64?,
@@ -109,6 +125,14 @@ public struct SubmissionRecord: Codable, Sendable, Equatable, FetchableRecord, M
         case problems
         case archivePath = "archive_path"
         case createdAt = "created_at"
+        case program
+        case documentName = "document_name"
+        case documentJSON = "document_json"
+        case checks
+        case applicationKey = "application_key"
+        case revision
+        case previousNumber = "previous_number"
+        case threadIDs = "thread_ids"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -119,6 +143,14 @@ public struct SubmissionRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var responseDeadline: ResponseDeadline? {
         guard let dueDate, let due = LocalDate(iso: dueDate), let deadline else { return nil }
         return ResponseDeadline(dueDate: due, deadline: Date(timeIntervalSince1970: deadline))
+    }
+
+    public var threadIDList: [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(threadIDs.utf8))) ?? []
+    }
+
+    public var checkList: [CheckResult] {
+        (try? JSONDecoder().decode([CheckResult].self, from: Data(checks.utf8))) ?? []
     }
 
     public var problemList: [String] {

@@ -122,6 +122,22 @@ public struct SubmissionStore: Sendable {
                     CREATE INDEX note_on_submission ON note(submission_number, id);
                     """)
         }
+        migrator.registerMigration("v2-checks-and-revisions") { db in
+            try db.execute(
+                sql: """
+                    -- The checklist outcome, as read when the submission arrived.
+                    ALTER TABLE submission ADD COLUMN program TEXT;
+                    ALTER TABLE submission ADD COLUMN document_name TEXT;
+                    ALTER TABLE submission ADD COLUMN document_json TEXT;
+                    ALTER TABLE submission ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
+                    -- Revisions: one application (partner + program) across several messages.
+                    ALTER TABLE submission ADD COLUMN application_key TEXT;
+                    ALTER TABLE submission ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE submission ADD COLUMN previous_number INTEGER REFERENCES submission(number);
+                    ALTER TABLE submission ADD COLUMN thread_ids TEXT NOT NULL DEFAULT '[]';
+                    CREATE INDEX submission_on_application ON submission(application_key, number);
+                    """)
+        }
         return migrator
     }
 
@@ -181,6 +197,22 @@ public struct SubmissionStore: Sendable {
             }
             return .stored(number: number)
         }
+    }
+
+    /// The latest earlier revision of the same application: same partner and program
+    /// (`application_key`), or the message this one replies to (`In-Reply-To`/`References`).
+    static func previousRevision(of submission: SubmissionRecord, in db: Database) throws -> SubmissionRecord? {
+        var candidates: [SubmissionRecord] = []
+        if let key = submission.applicationKey {
+            candidates += try SubmissionRecord.filter(Column("application_key") == key && SubmissionRecord.Columns.verdict != "ignored")
+                .fetchAll(db)
+        }
+        let threadIDs = submission.threadIDList
+        if !threadIDs.isEmpty {
+            candidates += try SubmissionRecord.filter(threadIDs.contains(SubmissionRecord.Columns.messageID) && SubmissionRecord.Columns.verdict != "ignored")
+                .fetchAll(db)
+        }
+        return candidates.max { ($0.number ?? 0) < ($1.number ?? 0) }
     }
 
     /// Whether this exact inbox file (name and bytes) was already stored: the check

@@ -1,3 +1,4 @@
+import DeskCore
 import DeskStore
 import DeskTesting
 import Foundation
@@ -78,7 +79,7 @@ import Testing
         let mode = try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1-submissions"])
+        #expect(migrations == ["v1-submissions", "v2-checks-and-revisions"])
     }
 
     @Test func aStoreBelongsToOneTenant() throws {
@@ -97,5 +98,47 @@ import Testing
         _ = try store.recordIngestedFile(file("real", sha: "aa", messageID: "<r@x>"), at: now)
         #expect(try store.submissions(includeClosed: false).map(\.messageID) == ["<r@x>"])
         #expect(try store.submissions(includeClosed: true).count == 2)
+    }
+
+    @Test func aLaterSubmissionOfTheSameApplicationIsItsNextRevision() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        var first = file("m1", sha: "aa", messageID: "<1@x>")
+        first.submission.applicationKey = "APN-310001|retail-technology"
+        #expect(try store.recordIngestedFile(first, at: now) == .stored(number: 1))
+        // Another partner's submission does not join the application.
+        var other = file("m2", sha: "bb", messageID: "<2@x>")
+        other.submission.applicationKey = "APN-310002|retail-technology"
+        _ = try store.recordIngestedFile(other, at: now)
+        var second = file("m3", sha: "cc", messageID: "<3@x>")
+        second.submission.applicationKey = "APN-310001|retail-technology"
+        #expect(try store.recordIngestedFile(second, at: now) == .stored(number: 3))
+
+        let revised = try #require(try store.submission(number: 3))
+        #expect(revised.revision == 2)
+        #expect(revised.previousNumber == 1)
+        let superseded = try #require(try store.submission(number: 1))
+        #expect(superseded.closedAt != nil)
+        #expect(try store.events(on: 1).last?.kind == "superseded")
+        #expect(try store.submissions(includeClosed: false).compactMap(\.number) == [2, 3])
+        #expect(try store.submission(number: 2)?.revision == 1)
+    }
+
+    @Test func aReplyInTheThreadIsARevisionEvenWithoutAKnownPartner() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        _ = try store.recordIngestedFile(file("m1", sha: "aa", messageID: "<first@x>"), at: now)
+        var reply = file("m2", sha: "bb", messageID: "<reply@x>")
+        reply.submission.threadIDs = "[\"<first@x>\"]"
+        _ = try store.recordIngestedFile(reply, at: now)
+        #expect(try store.submission(number: 2)?.revision == 2)
+        #expect(try store.submission(number: 2)?.previousNumber == 1)
+    }
+
+    @Test func checksRoundTripThroughTheStore() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        var checked = file("m1", sha: "aa", messageID: nil)
+        let checks = [CheckResult(id: "PRE-1.1", status: .pass, reason: "ok"), CheckResult(id: "TECH-1.25", status: .notApplicable, reason: "no card data")]
+        checked.submission.checks = String(decoding: try JSONEncoder().encode(checks), as: UTF8.self)
+        _ = try store.recordIngestedFile(checked, at: now)
+        #expect(try store.submission(number: 1)?.checkList == checks)
     }
 }
