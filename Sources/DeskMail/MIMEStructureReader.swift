@@ -72,12 +72,18 @@ struct MIMEStructureReader {
                 }
                 break
             }
-            let end: Int
+            var end: Int
             if position + 1 < delimiters.count {
                 end = max(delimiter.contentStart, delimiters[position + 1].precedingLineBreak)
             } else {
                 end = part.body.endIndex
                 if scan.reachedEnd {
+                    // As Python's `email` does, the last line break is still taken as
+                    // the one a delimiter would have owned.
+                    var trimmed = end
+                    if trimmed > delimiter.contentStart, part.body[trimmed - 1] == .lineFeed { trimmed -= 1 }
+                    if trimmed > delimiter.contentStart, part.body[trimmed - 1] == .carriageReturn { trimmed -= 1 }
+                    end = trimmed
                     part.problems.append(
                         "the closing boundary \"--\(boundaryText)--\" is missing; the last part runs to the end")
                 }

@@ -97,7 +97,7 @@ extension MailAddress {
             guard !address.isEmpty else { return nil }
             return MailAddress(displayName: displayName(phrase: tokens[..<open], problems: &problems), address: address)
         }
-        // A bare addr-spec, perhaps with a comment for a name (`a@x (Name)`),
+        // A bare addr-spec, perhaps with a comment (`a@x (Name)`),
         // or words before it (`Name a@x`, broken but seen).
         let meaningful = tokens.filter { if case .comment = $0 { false } else { true } }
         guard !meaningful.isEmpty else { return nil }
@@ -110,20 +110,9 @@ extension MailAddress {
         }
         let address = addressText(addressTokens)
         guard !address.isEmpty else { return nil }
-        var name = displayName(phrase: phrase, problems: &problems)
-        if name == nil {
-            for token in tokens {
-                if case .comment(let comment) = token {
-                    let decoded = EncodedWords.decode(comment)
-                    let text = decoded.text.trimmingASCIIWhitespace
-                    if !text.isEmpty {
-                        name = text
-                        problems.append(contentsOf: decoded.problems)
-                        break
-                    }
-                }
-            }
-        }
+        // A comment after a bare address (`a@x (Name)`) is not a display name in
+        // RFC 5322, and Python's email (the conformance reference) agrees.
+        let name = displayName(phrase: phrase, problems: &problems)
         return MailAddress(displayName: name, address: address)
     }
 

@@ -61,26 +61,27 @@ enum MessageContent {
         }
     }
 
-    /// The first text/plain part that is not an attachment, depth first,
-    /// not looking inside attached messages; nil when there is none.
-    static func textPart(of root: MessagePart) -> MessagePart? {
+    /// The first text/plain part that is not an attachment (not marked
+    /// `attachment`, not among `attachmentSections`), depth first, not looking
+    /// inside attached messages; nil when there is none.
+    static func textPart(of root: MessagePart, attachmentSections: Set<String>) -> MessagePart? {
         if !root.contentType.isMultipart {
-            return root.contentType.mimeType == "text/plain" && !root.isAttachment ? root : nil
+            return root.contentType.mimeType == "text/plain" && !root.isAttachment
+                && !(root.section.isEmpty ? false : attachmentSections.contains(root.section)) ? root : nil
         }
         for child in root.children {
-            if child.contentType.isMultipart {
-                if let found = textPart(of: child) { return found }
-            } else if child.contentType.mimeType == "text/plain" && !child.hasAttachmentMarks {
-                return child
-            }
+            if let found = textPart(of: child, attachmentSections: attachmentSections) { return found }
         }
         return nil
     }
 
     /// The decoded plain text of the message and any files uuencoded inline
     /// in it (old mail programs send attachments so), which are cut out of the text.
-    static func text(of root: MessagePart, problems: inout [String]) -> (text: String?, inlineFiles: [Attachment]) {
-        guard let part = textPart(of: root) else { return (nil, []) }
+    static func text(
+        of root: MessagePart, attachments: [Attachment], problems: inout [String]
+    ) -> (text: String?, inlineFiles: [Attachment]) {
+        let sections = Set(attachments.map(\.section))
+        guard let part = textPart(of: root, attachmentSections: sections) else { return (nil, []) }
         let decoded = part.decodedBody()
         var partProblems = decoded.problems
         var bytes = decoded.bytes

@@ -64,7 +64,7 @@ public enum MessageReader {
 
         problems.append(contentsOf: MessageContent.structureProblems(of: root))
         var attachments = MessageContent.attachments(of: root, problems: &problems)
-        let (text, inlineFiles) = MessageContent.text(of: root, problems: &problems)
+        let (text, inlineFiles) = MessageContent.text(of: root, attachments: attachments, problems: &problems)
         attachments.append(contentsOf: inlineFiles)
 
         var message = ParsedMessage(

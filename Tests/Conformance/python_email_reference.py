@@ -15,6 +15,11 @@ import json
 import sys
 
 
+def clean(text):
+    """Lone surrogates (Python's stand-ins for undecodable bytes) written as \\udcXX text, so the JSON is valid UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(text, str) else text
+
+
 def header(msg, name):
     try:
         value = msg[name]
@@ -22,7 +27,7 @@ def header(msg, name):
         return {"unreadable": str(error)}
     if value is None:
         return None
-    return " ".join(str(value).split()) if name != "message-id" else str(value).strip()
+    return clean(" ".join(str(value).split()) if name != "message-id" else str(value).strip())
 
 
 def first_address(msg):
@@ -35,7 +40,7 @@ def first_address(msg):
     if not addresses:
         return None
     first = addresses[0]
-    return {"name": first.display_name or None, "address": first.addr_spec or None}
+    return {"name": clean(first.display_name) or None, "address": clean(first.addr_spec) or None}
 
 
 def attachments(msg):
@@ -51,7 +56,7 @@ def attachments(msg):
         if not filename and disposition != "attachment":
             continue
         payload = part.get_payload(decode=True) or b""
-        found.append({"filename": filename, "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()})
+        found.append({"filename": clean(filename), "size": len(payload), "sha256": hashlib.sha256(payload).hexdigest()})
     return found
 
 

@@ -10,7 +10,7 @@ struct MailAddressTests {
             ("Hanako Sato <hanako@example.com>", "Hanako Sato", "hanako@example.com"),
             ("<hanako@example.com>", nil, "hanako@example.com"),
             ("hanako@example.com", nil, "hanako@example.com"),
-            ("hanako@example.com (Hanako Sato)", "Hanako Sato", "hanako@example.com"),
+            ("hanako@example.com (Hanako Sato)", nil, "hanako@example.com"),  // a comment is not a name (RFC 5322, Python)
             ("\"Sato, Hanako\" <hanako@example.com>", "Sato, Hanako", "hanako@example.com"),
             ("\"Hanako \\\"H\\\" Sato\" <h@example.com>", "Hanako \"H\" Sato", "h@example.com"),
             (
@@ -21,7 +21,7 @@ struct MailAddressTests {
             ("\"=?utf-8?b?5bCP5aOy?=\" <office@example.com>", "小売", "office@example.com"),
             ("Team: a@example.com, b@example.com;", nil, "a@example.com"),
             ("<@relay.example:user@example.com>", nil, "user@example.com"),
-            ("MAILER-DAEMON (Mail Delivery System)", "Mail Delivery System", "MAILER-DAEMON"),
+            ("MAILER-DAEMON (Mail Delivery System)", nil, "MAILER-DAEMON"),
             ("Hanako (Sales) <hanako@example.com>, Ken <ken@example.com>", "Hanako", "hanako@example.com"),
             ("\"john doe\"@example.com", nil, "\"john doe\"@example.com"),
             ("Hanako Sato hanako@example.com", "Hanako Sato", "hanako@example.com"),
