@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "DeskServices",
             dependencies: [
-                "DeskCore", "DeskConfig", "DeskMail", "DeskStore", "DeskInbox",
+                "DeskCore", "DeskConfig", "DeskMail", "DeskDocuments", "DeskStore", "DeskInbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "competency",
             dependencies: [
-                "DeskServices", "DeskConfig", "DeskCore",
+                "DeskServices", "DeskConfig", "DeskCore", "DeskInbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,7 +83,10 @@ let package = Package(
 
         .testTarget(name: "DeskCoreTests", dependencies: ["DeskCore", "DeskTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeskMailTests", dependencies: ["DeskMail", "DeskTesting"]),
-        .testTarget(name: "DeskDocumentsTests", dependencies: ["DeskDocuments", "DeskTesting"]),
+        .testTarget(
+            name: "DeskDocumentsTests",
+            dependencies: ["DeskDocuments", "DeskTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(
             name: "DeskConfigTests",
             dependencies: ["DeskConfig", "DeskTesting", .product(name: "Yams", package: "Yams")]

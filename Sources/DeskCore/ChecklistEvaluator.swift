@@ -382,13 +382,13 @@ private struct Run {
         }
         var failures: [String] = []
         if delivery == "saas", !present(document.solution.architectureDiagram) {
-            failures.append(say("ソリューション全体のアーキテクチャ図 (solution.architecture_diagram) が", "the whole-solution diagram (solution.architecture_diagram): ") + describe(document.solution.architectureDiagram))
+            failures.append(say("ソリューション全体のアーキテクチャ図 (solution.architecture_diagram): ", "the whole-solution diagram (solution.architecture_diagram): ") + describe(document.solution.architectureDiagram))
         }
         for (index, study) in document.caseStudies.enumerated() where !present(study.architectureDiagram) {
-            failures.append(say("\(caseLabel(index)) のアーキテクチャ図が", "\(caseLabel(index)) architecture diagram: ") + describe(study.architectureDiagram))
+            failures.append(say("\(caseLabel(index)) のアーキテクチャ図: ", "\(caseLabel(index)) architecture diagram: ") + describe(study.architectureDiagram))
         }
         if delivery == "customer-deployed", !present(document.solution.deploymentGuide) {
-            failures.append(say("デプロイガイド (solution.deployment_guide) が", "the deployment guide (solution.deployment_guide): ") + describe(document.solution.deploymentGuide))
+            failures.append(say("デプロイガイド (solution.deployment_guide): ", "the deployment guide (solution.deployment_guide): ") + describe(document.solution.deploymentGuide))
         }
         if failures.isEmpty {
             return CheckResult(id: "TECH-DOCS", status: .pass, reason: say("必要なアーキテクチャ図\(delivery == "customer-deployed" ? "とデプロイガイド" : "")がそろっています", "The required architecture diagrams\(delivery == "customer-deployed" ? " and deployment guide" : "") are present"))

@@ -33,6 +33,18 @@ struct DocumentNode: Sendable {
         return false
     }
 
+    /// Whether any value at or below this node is filled in: a section of empty
+    /// template rows, or `business: {}`, is not present.
+    var hasValue: Bool {
+        switch content {
+        case .scalar(let scalar):
+            if case .null = scalar.kind { return false }
+            return !scalar.written.allSatisfy(\.isWhitespace)
+        case .mapping(let entries): return entries.contains { $0.value.hasValue }
+        case .sequence(let items): return items.contains { $0.hasValue }
+        }
+    }
+
     /// What kind of value this is, in words for a problem message.
     var kindDescription: String {
         switch content {

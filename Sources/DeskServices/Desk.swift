@@ -97,6 +97,12 @@ public final class Desk: @unchecked Sendable {
         return (SubmissionView(record: record, tenant: tenant, now: now), store)
     }
 
+    /// The revision before this one, for "what changed".
+    public func previousRevision(_ view: SubmissionView, in store: SubmissionStore) throws(DeskError) -> SubmissionRecord? {
+        guard let number = view.record.previousNumber else { return nil }
+        do { return try store.submission(number: number) } catch { throw .failed(error.description) }
+    }
+
     public func notes(_ view: SubmissionView, in store: SubmissionStore) throws(DeskError) -> [NoteRecord] {
         do { return try store.notes(on: view.record.number ?? 0) } catch { throw .failed(error.description) }
     }

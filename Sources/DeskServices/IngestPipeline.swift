@@ -86,28 +86,38 @@ public struct IngestPipeline: Sendable {
                 "the holiday calendar covers \(years.lowerBound)–\(years.upperBound); the due date \(deadline.dueDate) was counted without holidays"
             )
         }
-        var partnerName: String?
-        var partnerEvent: String?
+        // Read the self-assessment and run the checklist (not for auto-replies: never answered).
+        var assessment: SubmissionAssessor.Assessment?
         if reading.ignoredReason == nil {
+            var partners: PartnerRegistry?
             switch registry.current() {
-            case .success(let partners):
-                if let (partner, match) = partners.match(senderAddress: reading.senderAddress) {
-                    partnerName = partner.name
-                    partnerEvent = "matched to \(partner.name) (\(partner.apnID), \(partner.tier)) by \(match.rawValue)"
-                }
-            case .failure(let error):
-                problems.append(error.description)
+            case .success(let registry): partners = registry
+            case .failure(let error): problems.append(error.description)
             }
+            let result = SubmissionAssessor(tenant: tenant).assess(
+                candidates: reading.candidates, subject: reading.subject, senderAddress: reading.senderAddress,
+                attachmentNames: reading.attachmentNames, receivedOn: receiptDate, registry: partners)
+            problems += result.problems
+            assessment = result
         }
         let problemsJSON = String(decoding: (try? JSONEncoder().encode(problems)) ?? Data("[]".utf8), as: UTF8.self)
-        let submission = SubmissionRecord(
-            number: nil, verdict: reading.ignoredReason == nil ? "triage" : "ignored", subject: reading.subject,
-            sender: reading.sender, partner: partnerName, messageID: reading.messageID, contentSHA256: sha256,
+        var submission = SubmissionRecord(
+            number: nil, verdict: assessment?.verdict.rawValue ?? Verdict.ignored.rawValue, subject: reading.subject,
+            sender: reading.sender, partner: assessment?.partner?.name ?? assessment?.document?.partner.name,
+            messageID: reading.messageID, contentSHA256: sha256,
             receivedAt: reading.receivedAt.timeIntervalSince1970, receiptSource: reading.receiptSource,
             dateHeader: reading.dateHeader, dueDate: deadline?.dueDate.iso,
             deadline: deadline?.deadline.timeIntervalSince1970, respondedAt: nil, closedAt: nil, assignee: nil,
             ignoredReason: reading.ignoredReason, problems: problemsJSON, archivePath: archivePath,
             createdAt: now.timeIntervalSince1970)
+        if let assessment {
+            submission.program = assessment.program
+            submission.documentName = assessment.documentName
+            submission.documentJSON = assessment.document?.canonicalJSONObject().jsonText
+            submission.checks = String(decoding: (try? JSONEncoder().encode(assessment.checks)) ?? Data("[]".utf8), as: UTF8.self)
+            submission.applicationKey = assessment.applicationKey
+        }
+        submission.threadIDs = String(decoding: (try? JSONEncoder().encode(reading.threadIDs)) ?? Data("[]".utf8), as: UTF8.self)
 
         var events: [(String, String)] = []
         let received = HumanDates.dateTime(reading.receivedAt, in: tenant.timeZone)
@@ -121,7 +131,7 @@ public struct IngestPipeline: Sendable {
                     "due \(HumanDates.day(deadline.dueDate)) (\(tenant.sla.businessDays) business days), deadline \(ISO8601.format(deadline.deadline, in: tenant.timeZone))"
                 ))
         }
-        if let partnerEvent { events.append(("partner", partnerEvent)) }
+        events += assessment?.events ?? []
         if let reason = reading.ignoredReason {
             events.append(("ignored", "not a submission: \(reason); no SLA, never answered"))
         }
@@ -161,6 +171,12 @@ public struct IngestPipeline: Sendable {
         var receiptSource: String
         var ignoredReason: String?
         var problems: [String]
+        /// Files that may hold the self-assessment: the attachments, or the bare document itself.
+        var candidates: [SubmissionAssessor.Candidate] = []
+        /// Every attachment's file name (TECH-DOCS accepts a diagram attached to the same message).
+        var attachmentNames: [String] = []
+        /// `In-Reply-To` and `References` Message-IDs: a reply is a revision of what it answers.
+        var threadIDs: [String] = []
     }
 
     private func read(_ bytes: [UInt8], entry: InboxEntry, now: Date) throws(MessageReadError) -> Reading {
@@ -170,7 +186,8 @@ public struct IngestPipeline: Sendable {
             // A bare document has no envelope: the sender is unknown (PRODUCT.md §3).
             return Reading(
                 subject: nil, sender: nil, senderAddress: nil, messageID: nil, dateHeader: nil, receivedAt: fallback.date,
-                receiptSource: fallback.source, ignoredReason: nil, problems: [])
+                receiptSource: fallback.source, ignoredReason: nil, problems: [],
+                candidates: [.init(name: entry.name, bytes: bytes)], attachmentNames: [entry.name])
         }
         let message = try MessageReader.read(bytes)
         var problems = message.problems
@@ -190,10 +207,29 @@ public struct IngestPipeline: Sendable {
         } else {
             problems.append("no usable Received: header; receipt time taken from the \(fallback.source)")
         }
+        let names = message.attachments.map { $0.filename ?? $0.safeFilename }
         return Reading(
-            subject: message.subject, sender: message.from?.formatted, senderAddress: message.from?.address, messageID: message.messageID,
-            dateHeader: message.dateHeader, receivedAt: receivedAt, receiptSource: source,
-            ignoredReason: message.automaticReply, problems: problems)
+            subject: message.subject, sender: message.from?.formatted, senderAddress: message.from?.address,
+            messageID: message.messageID, dateHeader: message.dateHeader, receivedAt: receivedAt, receiptSource: source,
+            ignoredReason: message.automaticReply, problems: problems,
+            candidates: zip(names, message.attachments).map { .init(name: $0, bytes: $1.bytes) },
+            attachmentNames: names, threadIDs: Self.threadIDs(message))
+    }
+
+    /// Message-IDs this message answers (`In-Reply-To`, `References`), angle brackets kept.
+    static func threadIDs(_ message: ParsedMessage) -> [String] {
+        var ids: [String] = []
+        for name in ["In-Reply-To", "References"] {
+            for field in message.headers.all(named: name) {
+                var rest = Substring(field.value)
+                while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
+                    let id = String(rest[open...close])
+                    if !ids.contains(id) { ids.append(id) }
+                    rest = rest[rest.index(after: close)...]
+                }
+            }
+        }
+        return ids
     }
 
     private func fallbackReceipt(_ entry: InboxEntry) -> (date: Date, source: String) {

@@ -35,7 +35,7 @@ public enum Reports {
     }
 
     /// One submission in full.
-    public static func show(_ view: SubmissionView, notes: [NoteRecord], width: Int = 80) -> String {
+    public static func show(_ view: SubmissionView, notes: [NoteRecord], previous: SubmissionRecord? = nil, width: Int = 80) -> String {
         let record = view.record
         var lines: [(String, String)] = [
             ("Submission", view.id),
@@ -55,13 +55,19 @@ public enum Reports {
         lines.append(("SLA", view.sla.rawValue))
         lines.append(("Verdict", record.verdict))
         if let assignee = record.assignee { lines.append(("Assigned to", assignee)) }
+        if let program = record.program { lines.append(("Program", program)) }
+        if let document = record.documentName { lines.append(("Document", document)) }
+        if record.revision > 1 || previous != nil {
+            lines.append(("Revision", "\(record.revision)" + (previous?.number.map { " (previous: \(view.tenant)-\($0))" } ?? "")))
+        }
         lines.append(("Archived as", record.archivePath))
         var out = lines.map { TerminalText.pad($0.0 + ":", to: 14) + $0.1 }.joined(separator: "\n") + "\n"
         let problems = record.problemList
         if !problems.isEmpty {
             out += "\nProblems while reading:\n" + problems.map { "  - \($0)\n" }.joined()
         }
-        out += "\nChecks: none run yet (the checklist is evaluated once the self-assessment is read).\n"
+        out += checks(record.checkList, width: width)
+        if let previous { out += changes(RevisionComparison(previous: previous, current: record), since: "\(view.tenant)-\(previous.number ?? 0)", width: width) }
         out += "\nNotes:\n"
         if notes.isEmpty { out += "  (none; add one with: competency note \(view.id) TEXT)\n" }
         for note in notes {
@@ -70,6 +76,68 @@ public enum Reports {
             out += note.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)\n" }.joined()
         }
         return out
+    }
+
+    /// The checklist for people: what failed or needs a person first, with reasons; then the rest by id.
+    static func checks(_ checks: [CheckResult], width: Int) -> String {
+        guard !checks.isEmpty else { return "\nChecks: none (no self-assessment was read).\n" }
+        let count = { (status: CheckResult.Status) in checks.filter { $0.status == status }.count }
+        var out = "\nChecks: \(count(.fail)) fail, \(count(.review)) review, \(count(.pass)) pass, \(count(.notApplicable)) n/a\n"
+        for status in [CheckResult.Status.fail, .review] {
+            for check in checks where check.status == status {
+                out += "  \(status == .fail ? "FAIL  " : "REVIEW") \(check.id)\n"
+                out += wrap(check.reason, indent: 9, width: width)
+            }
+        }
+        for status in [CheckResult.Status.pass, .notApplicable] {
+            let ids = checks.filter { $0.status == status }.map(\.id)
+            if ids.isEmpty { continue }
+            // The label takes the first line's indent: "  pass   PRE-1.1 PRE-1.2 …".
+            let wrapped = wrap(ids.joined(separator: " "), indent: 9, width: width)
+            out += (status == .pass ? "  pass   " : "  n/a    ") + wrapped.dropFirst(9)
+        }
+        return out
+    }
+
+    static func changes(_ comparison: RevisionComparison, since previous: String, width: Int) -> String {
+        var out = "\nChanged since \(previous):\n"
+        if comparison.flipped.isEmpty && comparison.changed.isEmpty { return out + "  nothing\n" }
+        for flip in comparison.flipped {
+            out += "  \(flip.id): \(flip.from?.rawValue ?? "—") → \(flip.to?.rawValue ?? "—")\n"
+        }
+        for change in comparison.changed {
+            out += wrap("\(change.path): \(change.from ?? "—") → \(change.to ?? "—")", indent: 2, width: width)
+        }
+        return out
+    }
+
+    /// Words wrapped to `width` cells, every line indented; CJK text breaks anywhere.
+    static func wrap(_ text: String, indent: Int, width: Int) -> String {
+        let room = max(20, width - indent)
+        var lines: [String] = []
+        var line = ""
+        for character in text {
+            if character == "\n" {
+                lines.append(line)
+                line = ""
+                continue
+            }
+            line.append(character)
+            if TerminalText.width(line) > room {
+                // Break at the last space when there is one, else here.
+                if let space = line.lastIndex(of: " "), line.distance(from: line.startIndex, to: space) > room / 2 {
+                    lines.append(String(line[..<space]))
+                    line = String(line[line.index(after: space)...])
+                } else {
+                    let last = line.removeLast()
+                    lines.append(line)
+                    line = String(last)
+                }
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        let pad = String(repeating: " ", count: indent)
+        return lines.map { pad + $0 + "\n" }.joined()
     }
 
     /// The history, oldest first, one event a line.

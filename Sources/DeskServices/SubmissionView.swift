@@ -73,8 +73,30 @@ public struct SubmissionView: Sendable {
         ])
     }
 
+    static func changesJSON(_ comparison: RevisionComparison) -> JSONValue {
+        .object([
+            (
+                "checks",
+                .array(
+                    comparison.flipped.map {
+                        .object([
+                            ("id", .string($0.id)), ("from", .optionalString($0.from?.rawValue)),
+                            ("to", .optionalString($0.to?.rawValue)),
+                        ])
+                    })
+            ),
+            (
+                "fields",
+                .array(
+                    comparison.changed.map {
+                        .object([("path", .string($0.path)), ("from", .optionalString($0.from)), ("to", .optionalString($0.to))])
+                    })
+            ),
+        ])
+    }
+
     /// The fields `show --json` prints: the summary plus the detail.
-    public func detailJSON(notes: [NoteRecord]) -> JSONValue {
+    public func detailJSON(notes: [NoteRecord], previous: SubmissionRecord? = nil) -> JSONValue {
         guard case .object(var fields) = summaryJSON else { return summaryJSON }
         fields.append(contentsOf: [
             ("sender", .optionalString(record.sender)),
@@ -84,8 +106,18 @@ public struct SubmissionView: Sendable {
             ("ignored_reason", .optionalString(record.ignoredReason)),
             ("problems", .array(record.problemList.map(JSONValue.string))),
             ("archive_path", .string(record.archivePath)),
-            // The checklist is evaluated once documents are read; until then no check has run.
-            ("checks", .array([])),
+            ("program", .optionalString(record.program)),
+            ("document", .optionalString(record.documentName)),
+            (
+                "checks",
+                .array(
+                    record.checkList.map {
+                        .object([("id", .string($0.id)), ("status", .string($0.status.rawValue)), ("reason", .string($0.reason))])
+                    })
+            ),
+            ("revision", .number(Double(record.revision))),
+            ("previous_revision", previous?.number.map { .string("\(tenant)-\($0)") } ?? .null),
+            ("changes_since_previous", previous.map { Self.changesJSON(RevisionComparison(previous: $0, current: record)) } ?? .null),
             (
                 "notes",
                 .array(
@@ -99,57 +131,5 @@ public struct SubmissionView: Sendable {
             ),
         ])
         return .object(fields)
-    }
-}
-
-/// A JSON value with ordered keys, so output reads in the contract's order.
-public indirect enum JSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    static func optionalString(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.rendered() == rhs.rendered() }
-
-    /// Pretty-printed JSON text with two-space indentation.
-    public func rendered(indent: String = "") -> String {
-        let inner = indent + "  "
-        switch self {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
-        case .number(let value):
-            return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        case .string(let value): return Self.quote(value)
-        case .array(let items):
-            if items.isEmpty { return "[]" }
-            return "[\n" + items.map { inner + $0.rendered(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
-        case .object(let fields):
-            if fields.isEmpty { return "{}" }
-            return "{\n"
-                + fields.map { inner + Self.quote($0.0) + ": " + $0.1.rendered(indent: inner) }.joined(separator: ",\n")
-                + "\n\(indent)}"
-        }
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value):
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

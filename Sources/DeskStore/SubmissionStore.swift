@@ -180,9 +180,26 @@ public struct SubmissionStore: Sendable {
                 return .duplicate(of: number)
             }
             var submission = file.submission
+            // A later message for the same application is its next revision; the earlier
+            // open revision is closed as superseded (it is answered through the new one).
+            let previous = try Self.previousRevision(of: submission, in: db)
+            if let previous, let previousNumber = previous.number {
+                submission.revision = previous.revision + 1
+                submission.previousNumber = previousNumber
+                submission.applicationKey = submission.applicationKey ?? previous.applicationKey
+            }
             try submission.insert(db)
             guard let number = submission.number else {
                 throw StoreError.internalInconsistency("insert returned no row id")
+            }
+            if let previous, let previousNumber = previous.number, previous.isOpen {
+                try db.execute(
+                    sql: "UPDATE submission SET closed_at = ? WHERE number = ?",
+                    arguments: [now.timeIntervalSince1970, previousNumber])
+                var superseded = EventRecord(
+                    id: nil, submissionNumber: previousNumber, at: now.timeIntervalSince1970, kind: "superseded",
+                    actor: file.actor, detail: "revision \(submission.revision) arrived as submission number \(number)")
+                try superseded.insert(db)
             }
             var inboxFile = InboxFileRecord(
                 id: nil, sourceName: file.sourceName, contentSHA256: submission.contentSHA256, size: file.size,

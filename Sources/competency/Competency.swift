@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeskConfig
+import DeskCore
 import DeskServices
 import Foundation
 import Logging
@@ -11,7 +12,9 @@ struct Competency: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "competency",
         abstract: "Work the partner-competency review queue.",
-        subcommands: [Queue.self, Show.self, Note.self, History.self, CalendarCommand.self, Ingest.self])
+        subcommands: [
+            Queue.self, Show.self, Note.self, History.self, Ingest.self, Parse.self, CalendarCommand.self,
+        ])
 }
 
 /// Options every command shares.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import DeskServices
 
 extension Competency {
@@ -15,10 +16,11 @@ extension Competency {
                 let (desk, now) = try options.desk()
                 let (view, store) = try desk.submission(id, now: now)
                 let notes = try desk.notes(view, in: store)
+                let previous = try desk.previousRevision(view, in: store)
                 if json {
-                    printJSON(view.detailJSON(notes: notes))
+                    printJSON(view.detailJSON(notes: notes, previous: previous))
                 } else {
-                    print(Reports.show(view, notes: notes, width: terminalWidth()), terminator: "")
+                    print(Reports.show(view, notes: notes, previous: previous, width: terminalWidth()), terminator: "")
                 }
             }
         }

@@ -133,8 +133,9 @@ import Testing
         #expect(detail["checks"] is [Any])
 
         let history = try harness.cli(["history", "retail-jp-1"])
-        let kinds = history.stdout.split(separator: "\n").dropFirst().map { $0 }
-        #expect(kinds.count == 5, "received, deadline, partner and two notes: \(history.stdout)")
+        // One event a line after the title: what happened, in order.
+        let kinds = history.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true)[6] }
+        #expect(kinds == ["received", "deadline", "partner", "triage", "problem", "note", "note"], "\(history.stdout)")
         #expect(history.stdout.contains("matched to 株式会社テスト小売 (APN-310099, advanced) by sender domain"))
         #expect(history.stdout.contains("note"))
 
