@@ -25,7 +25,7 @@ import Testing
         let desk = try TemporaryDesk(name: "crash")
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
-        let count = 120
+        let count = 60
         for index in 1...count {
             try harness.deliver(
                 Self.message(index), to: "retail-jp",
@@ -34,11 +34,18 @@ import Testing
 
         var killsMidIngest = 0
         var round = 0
-        while !TemporaryDesk.files(under: desk.inbox("retail-jp").appendingPathComponent("new")).isEmpty && round < 30 {
+        while !TemporaryDesk.files(under: desk.inbox("retail-jp").appendingPathComponent("new")).isEmpty && round < 40 {
             round += 1
             let daemon = try ChildProcess.start(
                 "competencyd", ["--config", desk.configFile.path], environment: harness.environment)
-            usleep(useconds_t(120_000 + (round * 37_000) % 200_000))
+            // Kill at a different instant each round, counted from when ingest can begin
+            // (the first round also exercises a kill during start-up).
+            if round > 1 {
+                _ = DaemonHarness.eventually(timeout: 10) {
+                    daemon.stderrSoFar.contains("watching inbox") && daemon.stderrSoFar.contains("tenant=retail-jp")
+                }
+            }
+            usleep(useconds_t((round * 7_000) % 60_000))
             daemon.signal(SIGKILL)
             _ = daemon.finish()
 
