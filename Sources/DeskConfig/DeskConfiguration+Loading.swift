@@ -80,7 +80,7 @@ extension DeskConfiguration {
 extension TenantConfiguration {
     static let keys: Set<String> = [
         "id", "display_name", "time_zone", "language", "calendar", "sla", "inbox", "archive", "store", "registry",
-        "checklists",
+        "checklists", "access_group",
     ]
 
     /// Reads one tenant file (`Config/tenants/<id>.yaml`).
@@ -135,6 +135,18 @@ extension TenantConfiguration {
             try root["registry"]?.path()
             ?? file.folder.appendingPathComponent("../registry/\(id).csv").standardizedFileURL
 
+        var accessGroup: gid_t?
+        if let groupNode = root["access_group"] {
+            let name = try groupNode.string()
+            if let number = gid_t(name) {
+                accessGroup = number
+            } else if let entry = getgrnam(name) {
+                accessGroup = entry.pointee.gr_gid
+            } else {
+                throw groupNode.error("no group \"\(name)\" on this system (create it with groupadd, or give a numeric gid)")
+            }
+        }
+
         var checklists: [String: Checklist] = [:]
         if let listNode = root["checklists"] {
             for entry in try listNode.sequence() {
@@ -149,6 +161,6 @@ extension TenantConfiguration {
         return TenantConfiguration(
             id: id, displayName: try root["display_name"]?.string() ?? id, language: language,
             calendar: calendar, sla: sla, inbox: inbox, archive: archive, store: store, registry: registry,
-            checklists: checklists, sourceFile: file.url)
+            accessGroup: accessGroup, checklists: checklists, sourceFile: file.url)
     }
 }

@@ -17,6 +17,9 @@ public struct TenantConfiguration: Sendable {
     public let store: URL
     /// The partner registry CSV (PRODUCT.md §4.4).
     public let registry: URL
+    /// The operating-system group whose members may read this tenant's archive and
+    /// store (PRODUCT.md §2: the OS enforces tenant isolation); nil leaves permissions alone.
+    public let accessGroup: gid_t?
     /// The checklists this office reviews against, by program id (`retail-technology`).
     public let checklists: [String: Checklist]
     /// The file this tenant was read from, for messages.
@@ -24,7 +27,8 @@ public struct TenantConfiguration: Sendable {
 
     public init(
         id: String, displayName: String, language: Language, calendar: BusinessCalendar, sla: SLAPolicy,
-        inbox: URL, archive: URL, store: URL, registry: URL, checklists: [String: Checklist] = [:], sourceFile: URL
+        inbox: URL, archive: URL, store: URL, registry: URL, accessGroup: gid_t? = nil,
+        checklists: [String: Checklist] = [:], sourceFile: URL
     ) {
         self.id = id
         self.displayName = displayName
@@ -35,6 +39,7 @@ public struct TenantConfiguration: Sendable {
         self.archive = archive
         self.store = store
         self.registry = registry
+        self.accessGroup = accessGroup
         self.checklists = checklists
         self.sourceFile = sourceFile
     }

@@ -110,6 +110,15 @@ public struct TenantService: Service {
         try DurableFile.createFolder(tenant.archive)
         Self.removeStaleArchiveTemporaries(under: tenant.archive)
         let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
+        if let group = tenant.accessGroup {
+            try TenantAccess.restrict(tenant.archive, to: group)
+            if !tenant.store.path.hasPrefix(tenant.archive.path + "/") {
+                // A store kept elsewhere: its files only, not a folder others may share.
+                for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: tenant.store.path + suffix) {
+                    try TenantAccess.restrict(URL(fileURLWithPath: tenant.store.path + suffix), to: group)
+                }
+            }
+        }
         logger.debug("tenant ready", metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)"])
         return IngestPipeline(
             tenant: tenant, store: store, maxMessageBytes: maxMessageBytes,

@@ -6,12 +6,13 @@ public struct ProgramRun: Sendable {
     public let stdout: String
     public let stderr: String
 
-    /// Runs `program` (`competency` or `competencyd`) to completion.
+    /// Runs `program` (`competency` or `competencyd`) to completion; with `user`, as that
+    /// uid, gid and supplementary groups (through util-linux `setpriv`; needs root).
     public static func run(
         _ program: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-        timeout: TimeInterval = 60
+        timeout: TimeInterval = 60, user: (uid: uid_t, gid: gid_t, groups: [gid_t])? = nil
     ) throws -> ProgramRun {
-        let process = try ChildProcess.start(program, arguments, environment: environment, stdin: stdin)
+        let process = try ChildProcess.start(program, arguments, environment: environment, stdin: stdin, user: user)
         let deadline = Date().addingTimeInterval(timeout)
         while process.process.isRunning && Date() < deadline { usleep(10_000) }
         if process.process.isRunning {
@@ -45,11 +46,19 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     public static func start(
-        _ program: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+        user: (uid: uid_t, gid: gid_t, groups: [gid_t])? = nil
     ) throws -> ChildProcess {
         let process = Process()
-        process.executableURL = RepositoryPaths.binaries.appendingPathComponent(program)
-        process.arguments = arguments
+        let binary = RepositoryPaths.binaries.appendingPathComponent(program)
+        if let user {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            let groups = user.groups.isEmpty ? ["--clear-groups"] : ["--groups", user.groups.map(String.init).joined(separator: ",")]
+            process.arguments = ["--reuid", "\(user.uid)", "--regid", "\(user.gid)"] + groups + ["--", binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "COMPETENCY_CONFIG")
         env.removeValue(forKey: "COMPETENCY_NOW")

@@ -31,6 +31,9 @@ struct Competencyd: AsyncParsableCommand {
         } catch {
             throw CleanExit.message("competencyd: configuration error: \(error)", code: 78)  // EX_CONFIG
         }
+        // Nothing the daemon writes is readable by other users; a tenant's group
+        // (access_group) decides who else may read it.
+        umask(0o007)
         let clock = try SystemClock.fromEnvironment()
         let level = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
