@@ -69,12 +69,14 @@ extension Charset {
     /// valid UTF-8). Otherwise this is Japanese mail in CP932 or EUC-JP: both are
     /// decoded strictly, and the one that decodes cleanly into more kana and
     /// kanji wins (EUC-JP bytes read as CP932 turn into half-width katakana).
+    /// Except: isolated Latin-1 letters between ASCII letters with no kana in
+    /// the Japanese reading (`H\xE5vard`) are windows-1252 (see `looksLikeLatinAccents`).
     public static func guess(for bytes: some Collection<UInt8>) -> Charset {
         let has8Bit = bytes.contains(where: { $0 >= 0x80 })
         if !has8Bit {
             return ISO2022JPDecoder.containsJISEscape(bytes) ? .iso2022JP : .usASCII
         }
-        if String(validating: bytes, as: UTF8.self) != nil {
+        if String(validating: bytes, as: UTF8.self) != nil || isMostlyUTF8(bytes) {
             return .utf8
         }
         let candidates: [Charset] = [.cp932, .eucJP]
@@ -84,7 +86,10 @@ extension Charset {
             guard case .iconv(let iconvName, _) = candidate.decoding,
                 let output = IconvDecoder(encodingName: iconvName).decode(bytes)
             else { continue }
-            let rank = (replaced: output.replacedSequences, score: japaneseScore(output.text))
+            // A C1 control (EUC-JP passes 0x80–0x8D through as U+0080–U+008D) is
+            // never text: it counts as an undecodable byte.
+            let controls = output.text.unicodeScalars.lazy.filter { (0x80...0x9F).contains($0.value) }.count
+            let rank = (replaced: output.replacedSequences + controls, score: japaneseScore(output.text))
             // Fewer undecodable bytes first, then the more Japanese-looking text;
             // ties keep CP932, the more common of the two in mail today.
             if rank.replaced < bestRank.replaced || (rank.replaced == bestRank.replaced && rank.score > bestRank.score)
@@ -93,7 +98,82 @@ extension Charset {
                 bestRank = rank
             }
         }
+        if looksLikeLatinAccents(bytes, japaneseReading: best) {
+            return .windows1252
+        }
         return best
+    }
+
+    /// Windows-1252's letters in 0x80–0x9F (Š Œ Ž š œ ž Ÿ) and its apostrophe ’.
+    private static let windows1252Letters: Set<UInt8> = [0x8A, 0x8C, 0x8E, 0x92, 0x9A, 0x9C, 0x9E, 0x9F]
+
+    /// Whether bytes that are not quite UTF-8 are UTF-8 all the same: many
+    /// well-formed multibyte sequences and only a few broken bytes (a name cut
+    /// in the middle of a character, one damaged byte). Legacy Japanese or
+    /// Latin text almost never forms even a few valid UTF-8 sequences.
+    static func isMostlyUTF8(_ bytes: some Collection<UInt8>) -> Bool {
+        let array = Array(bytes)
+        var valid = 0
+        var invalid = 0
+        var index = 0
+        while index < array.count {
+            let byte = array[index]
+            let length: Int
+            switch byte {
+            case 0x00...0x7F: index += 1; continue
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: length = 0
+            }
+            if length > 0, index + length <= array.count,
+                array[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 }),
+                String(validating: array[index..<(index + length)], as: UTF8.self) != nil
+            {
+                valid += 1
+                index += length
+            } else {
+                invalid += 1
+                index += 1
+            }
+        }
+        return valid >= 3 && invalid * 4 <= valid
+    }
+
+    /// Whether 8-bit bytes that are not UTF-8 are Western European accents
+    /// rather than Japanese: every run of 8-bit bytes is one or two Latin-1
+    /// letters or signs (0xA0–0xFF but × and ÷: `¡`, `é`) next to an ASCII letter, as in
+    /// `H\xE5vard` or `Forma\xE7\xE3o`, and the Japanese reading has no kana at
+    /// all (real Japanese, even a short subject, almost always has some; a name
+    /// in kanji alone is written in longer runs: two bytes a character, no
+    /// ASCII letters around it in EUC-JP).
+    static func looksLikeLatinAccents(_ bytes: some Collection<UInt8>, japaneseReading: Charset) -> Bool {
+        let array = Array(bytes)
+        var index = 0
+        var sawRun = false
+        while index < array.count {
+            guard array[index] >= 0x80 else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < array.count && array[end] >= 0x80 { end += 1 }
+            let run = array[index..<end]
+            let before = index > 0 && array[index - 1].isASCIILetter
+            let after = end < array.count && array[end].isASCIILetter
+            guard before || after, run.count <= 2 else { return false }
+            // Of 0x80–0x9F only Windows-1252's letters (Š, Œ, Ž, š, œ, ž, Ÿ) and
+            // the apostrophe ’ (`don\x92t`), alone between two letters: other bytes
+            // there are as often CP932 lead bytes (`ABC様` is 41 42 43 97 6C).
+            guard run.count == 1 || run.allSatisfy({ $0 >= 0xA0 }) else { return false }
+            guard run.allSatisfy({ $0 >= 0xA0 ? $0 != 0xD7 && $0 != 0xF7 : before && after && windows1252Letters.contains($0) })
+            else { return false }
+            sawRun = true
+            index = end
+        }
+        guard sawRun else { return false }
+        let text = japaneseReading.decode(array).text
+        return !text.unicodeScalars.contains { (0x3041...0x30FF).contains($0.value) }
     }
 
     /// How much `text` looks like ordinary Japanese: kana and common kanji score,

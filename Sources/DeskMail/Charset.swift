@@ -128,6 +128,8 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
         add(["utf-16le"], iconvCharset("utf-16le", "UTF-16LE"))
         add(["utf-16be"], iconvCharset("utf-16be", "UTF-16BE"))
         add(["utf-7", "unicode-1-1-utf-7"], iconvCharset("utf-7", "UTF-7"))
+        // Hebrew: `-i` (logical order) and `-e` (explicit) name the same bytes as ISO-8859-8.
+        add(["iso-8859-8-i", "iso-8859-8-e", "csiso88598i", "csiso88598e", "logical"], iconvCharset("iso-8859-8", "ISO-8859-8"))
         add(["koi8-r", "cskoi8r"], iconvCharset("koi8-r", "KOI8-R"))
         add(["koi8-u"], iconvCharset("koi8-u", "KOI8-U"))
         return table

@@ -59,6 +59,19 @@ public struct ContentType: Sendable, Hashable, CustomStringConvertible {
         guard let type = scanner.token(), scanner.consume(0x2F), let subtype = scanner.token() else { return nil }
         self.init(type: type, subtype: subtype, parameters: scanner.parameters())
     }
+
+    /// `fallback` with the parameters of an unreadable Content-Type value
+    /// (`BINARY;name="a.bin"` has no `type/subtype` but still names its file,
+    /// and Python's `email` still reads its parameters); `fallback` as it is
+    /// when the value has none.
+    static func fallback(_ fallback: ContentType, keepingParametersOf value: String) -> ContentType {
+        var scanner = ParameterScanner(Array(value.utf8))
+        let parameters = scanner.parameters()
+        guard !parameters.isEmpty else { return fallback }
+        var result = fallback
+        result.parameters = parameters
+        return result
+    }
 }
 
 /// Reads the `; name=value` lists that follow a MIME value (Content-Type,

@@ -58,9 +58,25 @@ public enum EncodedWords {
             problems.append(contentsOf: decoded.problems)
         }
 
+        // Where the next `?=` and the next line break are, from every position:
+        // each `=?` then finds its end at once, so text full of `=?` that never
+        // closes costs one pass, not one scan to the end per `=?`.
+        var nextTerminator = [Int](repeating: bytes.count, count: bytes.count + 1)
+        var nextLineBreak = [Int](repeating: bytes.count, count: bytes.count + 1)
+        if bytes.count >= 2 {
+            for index in stride(from: bytes.count - 1, through: 0, by: -1) {
+                nextTerminator[index] =
+                    index + 1 < bytes.count && bytes[index] == 0x3F && bytes[index + 1] == 0x3D
+                    ? index : nextTerminator[index + 1]
+                nextLineBreak[index] =
+                    bytes[index] == .carriageReturn || bytes[index] == .lineFeed ? index : nextLineBreak[index + 1]
+            }
+        }
+        let ends = WordEnds(nextTerminator: nextTerminator, nextLineBreak: nextLineBreak)
+
         var searchFrom = 0
         while let start = nextWordStart(in: bytes, from: searchFrom) {
-            guard let word = parseWord(in: bytes, at: start, problems: &problems) else {
+            guard let word = parseWord(in: bytes, at: start, ends: ends, problems: &problems) else {
                 searchFrom = start + 2
                 continue
             }
@@ -100,7 +116,16 @@ public enum EncodedWords {
     /// Parses `=?charset[*lang]?enc?payload?=` at `start`. Returns nil (and, for
     /// a word that is well-formed but undecodable, records a problem) when the
     /// text there is to be kept as written.
-    private static func parseWord(in bytes: [UInt8], at start: Int, problems: inout [String]) -> Word? {
+    /// Precomputed `nextTerminator[i]` (the first `?=` at or after `i`) and
+    /// `nextLineBreak[i]`, `bytes.count` when there is none.
+    private struct WordEnds {
+        var nextTerminator: [Int]
+        var nextLineBreak: [Int]
+    }
+
+    private static func parseWord(
+        in bytes: [UInt8], at start: Int, ends: WordEnds, problems: inout [String]
+    ) -> Word? {
         var index = start + 2
         let charsetStart = index
         while index < bytes.count, bytes[index] != 0x3F {
@@ -120,11 +145,8 @@ public enum EncodedWords {
         let encoding = bytes[index].asciiLowercased
         index += 2
         let payloadStart = index
-        while index + 1 < bytes.count, !(bytes[index] == 0x3F && bytes[index + 1] == 0x3D) {
-            if bytes[index] == .carriageReturn || bytes[index] == .lineFeed { return nil }
-            index += 1
-        }
-        guard index + 1 < bytes.count else { return nil }
+        index = ends.nextTerminator[payloadStart]
+        guard index + 1 < bytes.count, ends.nextLineBreak[payloadStart] > index else { return nil }
         let end = index + 2
         let payloadText = bytes[payloadStart..<index]
         let original = String(decoding: bytes[start..<end], as: UTF8.self)

@@ -49,9 +49,23 @@ struct HeaderBlock: Sendable {
                 lineNumber += 1
             }
             let first = nextLine(in: bytes, from: index)
-            guard looksLikeFirstField(bytes[index..<first.contentEnd]) else {
-                throw MessageReadError(
-                    reason: notAMessageReason(bytes[index...], firstLine: bytes[index..<first.contentEnd]))
+            if !looksLikeFirstField(bytes[index..<first.contentEnd]) {
+                // Damaged but readable: header fields after blank or
+                // whitespace-only lines, or a first field indented as if it
+                // continued one before it. Anything else is not a message.
+                guard let start = damagedHeaderStart(in: bytes, from: index) else {
+                    throw MessageReadError(
+                        reason: notAMessageReason(bytes[index...], firstLine: bytes[index..<first.contentEnd]))
+                }
+                if start.skippedLines > 0 {
+                    problems.append(
+                        "the file starts with \(start.skippedLines) blank line(s) before its header fields; they were skipped")
+                    lineNumber += start.skippedLines
+                }
+                if start.indented {
+                    problems.append("the first header field is indented, as if it continued a field before it; read as a field")
+                }
+                index = start.fieldStart
             }
         }
 
@@ -159,6 +173,33 @@ struct HeaderBlock: Sendable {
         }
     }
 
+    /// Where the header fields start in a damaged file that does not start
+    /// with one: after lines that are empty or only spaces and tabs, and/or
+    /// after the indentation of a first field line (`  From: a@example.com`).
+    /// Nil when no field line comes after them. Looks no further than
+    /// `maximumHeaderBytes`, so a file of blank lines costs one linear pass.
+    private static func damagedHeaderStart(
+        in bytes: ArraySlice<UInt8>, from start: Int
+    ) -> (fieldStart: Int, skippedLines: Int, indented: Bool)? {
+        let scanLimit = min(bytes.endIndex, start + maximumHeaderBytes)
+        var index = start
+        var skippedLines = 0
+        while index < scanLimit {
+            guard let line = nextLine(in: bytes, from: index, scanLimit: scanLimit) else { return nil }
+            let content = bytes[index..<line.contentEnd]
+            guard let firstVisible = content.firstIndex(where: { !$0.isLinearWhitespace }) else {
+                // Empty or only whitespace: skip it, unless the file ends here.
+                guard line.nextStart < bytes.endIndex, line.nextStart > index else { return nil }
+                skippedLines += 1
+                index = line.nextStart
+                continue
+            }
+            guard looksLikeFirstField(bytes[firstVisible..<line.contentEnd]) else { return nil }
+            return (firstVisible, skippedLines, firstVisible > index)
+        }
+        return nil
+    }
+
     private static func recordSkipped(
         _ line: ArraySlice<UInt8>, lineNumber: Int, count: Int, into problems: inout [String]
     ) {
@@ -211,7 +252,7 @@ struct HeaderBlock: Sendable {
 
         for (name, range) in ranges {
             let raw = Array(bytes[range])
-            let unfolded = trimmed(raw.filter { $0 != .carriageReturn && $0 != .lineFeed })
+            let unfolded = escapingRawBytesInQWords(trimmed(raw.filter { $0 != .carriageReturn && $0 != .lineFeed }))
             var value = ""
             if !unfolded.contains(where: { $0 >= 0x80 }) {
                 if ISO2022JPDecoder.containsJISEscape(unfolded) {
@@ -246,6 +287,60 @@ struct HeaderBlock: Sendable {
             problems.append(contentsOf: decoded.problems.map { "\(name) header: \($0)" })
         }
         return fields
+    }
+
+    /// Raw 8-bit bytes inside a `Q` encoded word (`=?iso-8859-1?Q?Fr\xF6sche?=`,
+    /// sent unescaped by careless mailers) are bytes of that word's charset:
+    /// they are written as `=XX`, so the word decodes by its own label rather
+    /// than by a guess for the whole header. One pass; other bytes untouched.
+    static func escapingRawBytesInQWords(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(where: { $0 >= 0x80 }) else { return bytes }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 16)
+        var index = 0
+        while index < bytes.count {
+            // `=?charset?Q?`: a short charset without spaces, then the payload up to `?=`.
+            if bytes[index] == 0x3D, index + 1 < bytes.count, bytes[index + 1] == 0x3F {
+                var cursor = index + 2
+                while cursor < bytes.count, cursor - index < 80, bytes[cursor] != 0x3F,
+                    !bytes[cursor].isASCIIWhitespace, bytes[cursor] < 0x80
+                {
+                    cursor += 1
+                }
+                if cursor + 2 < bytes.count, cursor > index + 2, bytes[cursor] == 0x3F,
+                    bytes[cursor + 1] == 0x51 || bytes[cursor + 1] == 0x71, bytes[cursor + 2] == 0x3F
+                {
+                    let payloadStart = cursor + 3
+                    var end = payloadStart
+                    while end + 1 < bytes.count, !(bytes[end] == 0x3F && bytes[end + 1] == 0x3D),
+                        !bytes[end].isASCIIWhitespace
+                    {
+                        end += 1
+                    }
+                    if end + 1 < bytes.count, bytes[end] == 0x3F, bytes[end + 1] == 0x3D {
+                        output.append(contentsOf: bytes[index..<payloadStart])
+                        for byte in bytes[payloadStart..<end] {
+                            if byte >= 0x80 {
+                                output.append(contentsOf: [0x3D, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                            } else {
+                                output.append(byte)
+                            }
+                        }
+                        output.append(contentsOf: [0x3F, 0x3D])
+                        index = end + 2
+                        continue
+                    }
+                    // Not a whole word: copy what was looked at as it is.
+                    output.append(contentsOf: bytes[index..<end])
+                    index = end
+                    continue
+                }
+            }
+            output.append(bytes[index])
+            index += 1
+        }
+        return output
     }
 
     private static func trimmed(_ bytes: [UInt8]) -> [UInt8] {

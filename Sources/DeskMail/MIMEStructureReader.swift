@@ -214,8 +214,20 @@ struct MIMEStructureReader {
         var problems: [String] = []
         // A part whose first line is neither a header field nor empty has no
         // header block: it is all body (Python's `email` reads it so too).
-        let firstLine = HeaderBlock.nextLine(in: bytes, from: bytes.startIndex)
-        let line = bytes[bytes.startIndex..<firstLine.contentEnd]
+        var bytes = bytes
+        var firstLine = HeaderBlock.nextLine(in: bytes, from: bytes.startIndex)
+        var line = bytes[bytes.startIndex..<firstLine.contentEnd]
+        // A message saved from an mbox file and attached keeps its envelope
+        // line `From sender date`: skipped, as at the top of a file.
+        if line.starts(with: Array("From ".utf8)) && !Self.startsHeaderBlock(line) {
+            let rest = bytes[firstLine.nextStart...]
+            let next = HeaderBlock.nextLine(in: rest, from: rest.startIndex)
+            if Self.startsHeaderBlock(rest[rest.startIndex..<next.contentEnd]) {
+                bytes = rest
+                firstLine = next
+                line = rest[rest.startIndex..<next.contentEnd]
+            }
+        }
         var headers = MessageHeaders()
         var bodyStart = bytes.startIndex
         if !line.isEmpty && !Self.startsHeaderBlock(line) {
@@ -250,7 +262,7 @@ struct MIMEStructureReader {
             problems.append(
                 "the Content-Type header cannot be read (\(HeaderBlock.excerpt(Array(value.utf8)[...]))); read as \(defaultType.mimeType)"
             )
-            return defaultType
+            return ContentType.fallback(defaultType, keepingParametersOf: value)
         }
         return parsed
     }

@@ -5,7 +5,8 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     /// The display name, RFC 2047 words decoded; nil when there is none.
     public var displayName: String?
     /// The address as written, e.g. `hanako@example.com` (or a bare
-    /// `MAILER-DAEMON`, which bounces do send).
+    /// `MAILER-DAEMON`, which bounces do send); empty for the null address of
+    /// `Mail Delivery System <>`.
     public var address: String
 
     /// Creates a mailbox.
@@ -48,7 +49,8 @@ extension MailAddress {
     /// with or without display names, quoted names, comments, groups
     /// (`team: a@x, b@y;`), obsolete routes, and RFC 2047 words in names
     /// (also inside quotes, where the RFC forbids them but mailers put them).
-    /// Entries without an address are left out.
+    /// Entries without an address are left out, except a named null address
+    /// (`MAILER-DAEMON <>`), which gives a mailbox with an empty address.
     public static func parseList(_ value: String) -> [MailAddress] {
         var ignored: [String] = []
         return parseList(value, problems: &ignored)
@@ -94,8 +96,12 @@ extension MailAddress {
                 inside = inside[(routeEnd + 1)...]
             }
             let address = addressText(inside)
-            guard !address.isEmpty else { return nil }
-            return MailAddress(displayName: displayName(phrase: tokens[..<open], problems: &problems), address: address)
+            let name = displayName(phrase: tokens[..<open], problems: &problems)
+            // `Mail Delivery System <>`: the null address of bounces (RFC 5321's
+            // null reverse-path), kept with its name and an empty address. A bare
+            // `<>` names nobody and is left out.
+            guard !address.isEmpty || (name != nil && inside.isEmpty) else { return nil }
+            return MailAddress(displayName: name, address: address)
         }
         // A bare addr-spec, perhaps with a comment (`a@x (Name)`),
         // or words before it (`Name a@x`, broken but seen).
@@ -106,7 +112,9 @@ extension MailAddress {
         if let at = meaningful.firstIndex(of: .special("@")), at > 0 {
             let start = at - 1
             phrase = meaningful[..<start]
-            addressTokens = meaningful[start...]
+            // `local@domain` and no more: a second address written after it
+            // without a comma (`a@x b@y`) is not glued on.
+            addressTokens = meaningful[start..<min(at + 2, meaningful.endIndex)]
         }
         let address = addressText(addressTokens)
         guard !address.isEmpty else { return nil }
@@ -118,9 +126,20 @@ extension MailAddress {
 
     private static func displayName(phrase: ArraySlice<AddressToken>, problems: inout [String]) -> String? {
         var words: [String] = []
+        var glueNext = false
         for token in phrase {
             switch token {
-            case .word(let text), .quoted(let text): words.append(text)
+            case .word(let text), .quoted(let text):
+                if glueNext, let last = words.popLast() {
+                    words.append(last + text)
+                } else {
+                    words.append(text)
+                }
+                glueNext = false
+            case .special("@"):
+                // An unquoted address used as a name (`a@x <b@y>`) keeps its `@`.
+                if let last = words.popLast() { words.append(last + "@") } else { words.append("@") }
+                glueNext = true
             default: break
             }
         }

@@ -1,30 +1,82 @@
 /// Finds what the desk reads in a part tree: the attachments and the plain text.
 ///
-/// Which parts are attachments follows Python's `email` package
-/// (`policy.default`, `iter_attachments()` applied again to every nested
-/// multipart it yields), because conformance is measured against it: the first
-/// text/plain, text/html, multipart/alternative and multipart/related of a
-/// multipart are its body, not attachments, unless marked `attachment`; all of
-/// multipart/alternative is body; in multipart/related everything but the root
-/// (the `start` part, else the first) is attached. Of the parts that leaves,
-/// those with a file name or `Content-Disposition: attachment` are attachments.
-/// An attached message (`message/rfc822`) is one attachment; the files inside
-/// it belong to that message, not to this one.
+/// Attachments (issue 3, and what the conformance reference counts): every
+/// part that is not a multipart, at any depth and inside attached messages
+/// (`message/rfc822`) too, that has a file name or says
+/// `Content-Disposition: attachment`, in tree order; but not
+/// message/external-body, which names a file that is not in the mail.
+///
+/// The text is chosen separately, following Python's `email` package
+/// (`policy.default`, `iter_attachments()`): the first text/plain, text/html,
+/// multipart/alternative and multipart/related of a multipart are its body,
+/// not attachments, unless marked `attachment`; all of multipart/alternative
+/// is body; in multipart/related everything but the root (the `start` part,
+/// else the first) is attached. The text is the first text/plain part that is
+/// body in that sense, so a named inline text part can be both the text and
+/// an attachment.
 enum MessageContent {
     private static let bodyTypes: Set<String> = ["text/plain", "text/html", "multipart/related", "multipart/alternative"]
 
     /// The attachments of the message whose root part is `root`.
     static func attachments(of root: MessagePart, problems: inout [String]) -> [Attachment] {
         var parts: [MessagePart] = []
-        collectAttachmentParts(root, into: &parts)
+        collectMarkedParts(root, into: &parts)
         return parts.map { part in
             var nameProblems: [String] = []
             let name = part.filename(problems: &nameProblems)
             let decoded = part.decodedBody()
             problems.append(contentsOf: (nameProblems + decoded.problems).map { "\(part.label): \($0)" })
+            // 7bit, 8bit and quoted-printable are line-oriented encodings: their line
+            // breaks are the mail file's (CRLF, LF or CR), not the file's data, so
+            // they become LF and the same attachment gives the same bytes whatever
+            // line ends the mail travelled with (Python's `email` reads them so too).
+            // base64 and binary bodies are data and are kept byte for byte.
+            let bytes: [UInt8]
+            switch part.transferEncoding {
+            case "7bit", "8bit", "quoted-printable": bytes = normalizingLineBreaks(decoded.bytes)
+            default: bytes = decoded.bytes
+            }
             return Attachment(
-                filename: name, contentType: part.contentType.mimeType, bytes: decoded.bytes, section: part.section)
+                filename: name, contentType: part.contentType.mimeType, bytes: bytes, section: part.section)
         }
+    }
+
+    /// CRLF and lone CR become LF.
+    static func normalizingLineBreaks(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(.carriageReturn) else { return bytes }
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == .carriageReturn {
+                output.append(.lineFeed)
+                if index + 1 < bytes.count && bytes[index + 1] == .lineFeed { index += 1 }
+            } else {
+                output.append(byte)
+            }
+            index += 1
+        }
+        return output
+    }
+
+    /// Every non-multipart part with attachment marks, depth first, attached messages included.
+    private static func collectMarkedParts(_ part: MessagePart, into result: inout [MessagePart]) {
+        if part.contentType.isMultipart || !part.children.isEmpty {
+            for child in part.children { collectMarkedParts(child, into: &result) }
+        } else if part.hasAttachmentMarks && part.contentType.mimeType != "message/external-body" {
+            // message/external-body only points at a file kept elsewhere (its
+            // body is the file's headers): the named file is not in the mail.
+            result.append(part)
+        }
+    }
+
+    /// The sections of the parts `iter_attachments()` would call attachments
+    /// (see the type's comment): never the text.
+    static func iterAttachmentSections(of root: MessagePart) -> Set<String> {
+        var parts: [MessagePart] = []
+        collectAttachmentParts(root, into: &parts)
+        return Set(parts.map(\.section))
     }
 
     private static func collectAttachmentParts(_ part: MessagePart, into result: inout [MessagePart]) {
@@ -80,7 +132,7 @@ enum MessageContent {
     static func text(
         of root: MessagePart, attachments: [Attachment], problems: inout [String]
     ) -> (text: String?, inlineFiles: [Attachment]) {
-        let sections = Set(attachments.map(\.section))
+        let sections = iterAttachmentSections(of: root)
         guard let part = textPart(of: root, attachmentSections: sections) else { return (nil, []) }
         let decoded = part.decodedBody()
         var partProblems = decoded.problems

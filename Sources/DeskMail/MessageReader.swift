@@ -66,6 +66,10 @@ public enum MessageReader {
         var attachments = MessageContent.attachments(of: root, problems: &problems)
         let (text, inlineFiles) = MessageContent.text(of: root, attachments: attachments, problems: &problems)
         attachments.append(contentsOf: inlineFiles)
+        // A named inline text part is both the text and an attachment: its
+        // decoding problems are said once.
+        var seenProblems = Set<String>()
+        problems = problems.filter { seenProblems.insert($0).inserted }
 
         var message = ParsedMessage(
             root: root, subject: subject, from: from, messageID: messageID, dateHeader: dateHeader, date: date,
@@ -82,7 +86,7 @@ public enum MessageReader {
             problems.append(
                 "the Content-Type header cannot be read (\(HeaderBlock.excerpt(Array(value.utf8)[...]))); read as text/plain"
             )
-            return .textPlain
+            return ContentType.fallback(.textPlain, keepingParametersOf: value)
         }
         return parsed
     }

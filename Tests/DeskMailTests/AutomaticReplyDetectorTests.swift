@@ -49,6 +49,7 @@ struct AutomaticReplyDetectorTests {
             ("MAILER-DAEMON@mx.example (Mail Delivery System)", "From: MAILER-DAEMON@mx.example"),
             ("Mail Delivery Subsystem <mailer-daemon@googlemail.com>", "From: mailer-daemon@googlemail.com"),
             ("postmaster@acme.example", "From: postmaster@acme.example"),
+            ("Mail Delivery System <>", "From: <> (the null sender of bounces)"),
         ])
     func bounceSenders(from: String, reason: String) throws {
         #expect(try message([], subject: "hello", from: from).automaticReply == reason)

@@ -113,6 +113,8 @@ struct CharsetTests {
         #expect(try #require(Charset(label: "iso-8859-1")).decode([0x63, 0x61, 0x66, 0xE9, 0x80]).text == "café€")
         #expect(try #require(Charset(label: "koi8-r")).decode([0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4]).text == "Привет")
         #expect(try #require(Charset(label: "utf-16")).decode([0xFE, 0xFF, 0x65, 0xE5]).text == "日")
+        // php-mime-mail-parser issue149: Hebrew labelled iso-8859-8-i
+        #expect(try #require(Charset(label: "iso-8859-8-i")).decode([0xF9, 0xEC, 0xE5, 0xED]).text == "שלום")
     }
 
     @Test("a UTF-8 byte order mark is dropped")
@@ -134,6 +136,19 @@ struct CharsetTests {
             ([0xE0, 0xA1, 0xE8, 0xB0], "cp932"),
             // ﾃｽﾄのご案内: half-width katakana among kana in CP932 is not EUC-JP
             ([0xC3, 0xBD, 0xC4, 0x82, 0xCC, 0x82, 0xB2, 0x88, 0xC4, 0x93, 0xE0], "cp932"),
+            // Latin-1 letters between ASCII letters, no kana: H\xE5vard, se\xF1or, Dij\x8Aat
+            (Array("H".utf8) + [0xE5] + Array("vard".utf8), "windows-1252"),
+            ([0xA1] + Array("Hola se".utf8) + [0xF1] + Array("or".utf8), "windows-1252"),
+            (Array("Dij".utf8) + [0x8A] + Array("at".utf8), "windows-1252"),
+            (Array("don".utf8) + [0x92] + Array("t worry".utf8), "windows-1252"),
+            // but kanji after a space, or with kana about, stay Japanese
+            (Array("Re: ".utf8) + [0x8C, 0xA9, 0x90, 0xCF], "cp932"),
+            (Array("a".utf8) + [0xE5, 0x76, 0x82, 0xB2], "cp932"),
+            (Array("ABC".utf8) + [0x97, 0x6C], "cp932"),  // ABC様
+            // a lone 0x85 is no EUC-JP text (it would be the control U+0085): CP932, whose U+FFFD shows the damage
+            (Array("Link Exchange".utf8) + [0x85], "cp932"),
+            // UTF-8 cut in the middle of its last character is still UTF-8
+            (Array("Картинка".utf8) + [0xD1], "utf-8"),
         ] as [([UInt8], String)])
     func guess(bytes: [UInt8], expected: String) {
         #expect(Charset.guess(for: bytes).name == expected)

@@ -99,4 +99,21 @@ struct EncodedWordsTests {
             "=?Shift_JIS?b?W4qUjq6J747Qg2ODb4OBl6ySyg==?= =?Shift_JIS?b?g1aDWINlg4BdLA==?= Retail")
         #expect(decoded.text == "[株式会社ツバメ流通システム], Retail")
     }
+
+    @Test("text full of `=?` that never closes is read in one pass", .timeLimit(.minutes(1)))
+    func unclosedWordsAreLinear() {
+        // Each `=?` used to scan to the end of the text for its `?=`: 100,000 of
+        // them in a 700 KB subject took minutes.
+        let text = String(repeating: "=?a?Q?x ", count: 100_000)
+        let decoded = EncodedWords.decode(text)
+        #expect(decoded.text == text)
+        let closed = EncodedWords.decode(String(repeating: "=?a?Q?x ", count: 1_000) + "=?utf-8?Q?caf=C3=A9?=")
+        #expect(closed.text.hasSuffix("café"))
+    }
+
+    @Test("raw 8-bit bytes inside a Q word are escaped, so the word's own charset decodes them")
+    func rawBytesInQWordsEscaped() {
+        let raw = Array("=?iso-8859-1?Q?Fr".utf8) + [0xF6] + Array("sche?= and ".utf8) + [0xE5]
+        #expect(HeaderBlock.escapingRawBytesInQWords(raw) == Array("=?iso-8859-1?Q?Fr=F6sche?= and ".utf8) + [0xE5])
+    }
 }

@@ -113,8 +113,9 @@ struct HeaderBlockTests {
             ("empty", [UInt8](), "empty"),
             ("PNG", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00], "PNG image"),
             ("prose", Array("Dear team,\nplease find the file attached.\n".utf8), "does not start with 'Name: value'"),
-            ("empty first line", Array("\r\nSubject: late\r\n".utf8), "empty line"),
-            ("continuation first", Array(" Subject: indented\r\n".utf8), "does not start with 'Name: value'"),
+            ("empty first line, no field after it", Array("\r\nDear team,\r\n".utf8), "empty line"),
+            ("indented prose", Array("   Dear team,\r\n".utf8), "does not start with 'Name: value'"),
+            ("only spaces", Array(" ".utf8), "does not start with 'Name: value'"),
             ("JSON", Array("{\"schema\": \"x\"}\n".utf8), "does not start with 'Name: value'"),
             ("mbox line only", Array("From someone Sun Nov 29 10:54:31 2026\n".utf8), "no header lines"),
         ] as [(String, [UInt8], String)])
@@ -125,6 +126,57 @@ struct HeaderBlockTests {
             guard let error = error as? MessageReadError else { return false }
             return error.reason.contains(reasonContains) && error.description == error.reason
         }
+    }
+
+    @Test("header fields after blank or whitespace-only lines are read, and the damage reported")
+    func leadingBlankLines() throws {
+        // As flanker's enclosed.eml: a line of spaces before the first field.
+        let spaces = try MessageReader.read(Array("    \r\n\r\nSubject: late\r\nFrom: a@example.com\r\n\r\nbody\r\n".utf8))
+        #expect(spaces.subject == "late")
+        #expect(spaces.from?.address == "a@example.com")
+        #expect(spaces.text == "body\n")
+        #expect(spaces.problems == ["the file starts with 2 blank line(s) before its header fields; they were skipped"])
+        let empty = try MessageReader.read(Array("\r\nSubject: late\r\n".utf8))
+        #expect(empty.subject == "late")
+    }
+
+    @Test("a first field indented like a continuation is read as a field")
+    func indentedFirstField() throws {
+        // As enmime's bad-header-start.raw.
+        let message = try MessageReader.read(
+            Array(" From: James Hillyerd <james@makita.skynet>\nSubject: plain text\n\nbody\n".utf8))
+        #expect(message.from == MailAddress(displayName: "James Hillyerd", address: "james@makita.skynet"))
+        #expect(message.subject == "plain text")
+        #expect(message.problems.contains("the first header field is indented, as if it continued a field before it; read as a field"))
+    }
+
+    @Test("raw Latin-1 letters between ASCII letters are windows-1252, not CP932")
+    func rawLatin1Header() throws {
+        // request-tracker's new-ticket-from-iso-8859-1: `H\xE5vard` read as CP932 gave `H蛆ard`.
+        let bytes = MessageBytes.rawHeader("From", Array("Wilhelmsen H".utf8) + [0xE5] + Array("vard <h@example.com>".utf8))
+            + MessageBytes.rawHeader("Subject", Array("Forma".utf8) + [0xE7, 0xE3] + Array("o Ver".utf8) + [0xE3] + Array("o".utf8))
+            + Array("\r\n".utf8)
+        let message = try MessageReader.read(bytes)
+        #expect(message.from?.displayName == "Wilhelmsen Håvard")
+        #expect(message.subject == "Formação Verão")
+        #expect(message.problems.contains("the From header has raw 8-bit bytes that are not UTF-8; read as windows-1252 (a guess)"))
+    }
+
+    @Test("raw 8-bit bytes inside a Q encoded word are decoded by the word's charset")
+    func rawBytesInQWord() throws {
+        // zbateson's m2004.txt: `=?iso-8859-1?Q?Die_Hasen_und_die_Fr\xF6sche?=`.
+        let bytes = MessageBytes.rawHeader("Subject", Array("=?iso-8859-1?Q?Die_Hasen_und_die_Fr".utf8) + [0xF6] + Array("sche?=".utf8))
+            + Array("\r\n".utf8)
+        #expect(try MessageReader.read(bytes).subject == "Die Hasen und die Frösche")
+    }
+
+    @Test("UTF-8 with one broken character is read as UTF-8, not guessed as CP932")
+    func mostlyUTF8Header() throws {
+        // flanker's russian-attachment-yahoo.eml: a UTF-8 file name cut in the middle of `т`.
+        let bytes = MessageBytes.rawHeader("Subject", Array("Картинка чт".utf8) + [0xD1])
+            + Array("\r\n".utf8)
+        let message = try MessageReader.read(bytes)
+        #expect(message.subject == "Картинка чт\u{FFFD}")
     }
 
     @Test("raw CP932 bytes in a header are guessed and reported")

@@ -233,7 +233,7 @@ struct MessageTextTests {
         #expect(attachedOnly.attachments.map(\.filename) == ["a.txt"])
     }
 
-    @Test("as in Python's email, the first inline text/plain is the body even with a name; a second is attached")
+    @Test("the first inline text/plain is the text even with a name; every named part is an attachment")
     func namedBodyText() throws {
         let message = try MessageReader.read(
             MessageBytes.lines([
@@ -241,6 +241,66 @@ struct MessageTextTests {
                 "first", "--b", "Content-Type: text/plain; name=b.txt", "", "second", "--b--",
             ]))
         #expect(message.text == "first")
-        #expect(message.attachments.map(\.filename) == ["b.txt"])
+        #expect(message.attachments.map(\.filename) == ["a.txt", "b.txt"])
+    }
+
+    @Test("attachments are every named or `attachment` leaf part at any depth, attached messages included")
+    func everyMarkedPart() throws {
+        let message = try MessageReader.read(
+            MessageBytes.lines([
+                "Content-Type: multipart/mixed; boundary=b", "", "--b", "Content-Type: text/plain", "", "body",
+                "--b", "Content-Type: multipart/alternative; boundary=c", "", "--c", "Content-Type: text/plain", "",
+                "alt", "--c", "Content-Type: image/png; name=inline.png", "Content-Disposition: inline", "", "png",
+                "--c--", "--b", "Content-Type: message/rfc822; name=fwd.eml", "", "Subject: inner",
+                "Content-Type: application/octet-stream; name=inner.bin", "", "xyz", "--b",
+                "Content-Type: message/external-body; name=elsewhere.txt; access-type=anon-ftp", "",
+                "Content-Type: text/plain", "", "--b", "Content-Type: text/csv", "Content-Disposition: attachment", "",
+                "a,b", "--b--",
+            ]))
+        #expect(message.text == "body")
+        #expect(message.attachments.map(\.filename) == ["inline.png", "inner.bin", nil])
+        #expect(message.attachments.map(\.section) == ["2.2", "3", "5"])
+    }
+
+    @Test("7bit and quoted-printable attachments have LF line ends whatever the file used; base64 is kept byte for byte")
+    func attachmentLineEnds() throws {
+        for ending in MessageBytes.LineEnding.allCases {
+            let message = try MessageReader.read(
+                MessageBytes.lines(
+                    [
+                        "Content-Type: multipart/mixed; boundary=b", "", "--b", "Content-Type: text/plain; name=a.txt", "",
+                        "one", "two", "--b", "Content-Type: text/plain; name=q.txt",
+                        "Content-Transfer-Encoding: quoted-printable", "", "caf=C3=A9", "end", "--b",
+                        "Content-Type: application/octet-stream; name=c.bin", "Content-Transfer-Encoding: base64", "",
+                        "b25lDQp0d28=", "--b--",
+                    ], ending: ending))
+            #expect(message.attachments.map(\.bytes) == [Array("one\ntwo".utf8), Array("café\nend".utf8), Array("one\r\ntwo".utf8)], "\(ending)")
+        }
+    }
+
+    @Test("an unreadable Content-Type still gives its parameters: the file name of `BINARY;name=…`")
+    func unreadableContentTypeName() throws {
+        // As in flanker's torture.eml.
+        let message = try MessageReader.read(
+            MessageBytes.lines([
+                "Content-Type: multipart/mixed; boundary=b", "", "--b", "Content-Type: BINARY;name=\"Alices_PDP-10\"", "",
+                "data", "--b--",
+            ]))
+        #expect(message.attachments.map(\.filename) == ["Alices_PDP-10"])
+        #expect(message.root.children[0].contentType.mimeType == "text/plain")
+    }
+
+    @Test("an attached message saved from an mbox keeps its `From ` line out of its header")
+    func attachedMessageWithEnvelopeLine() throws {
+        // As ruby-mail's attachment_message_rfc822.eml.
+        let message = try MessageReader.read(
+            MessageBytes.lines([
+                "Content-Type: multipart/mixed; boundary=b", "", "--b", "Content-Type: message/rfc822", "",
+                "From someone@example.com Tue May 10 11:28:07 2005", "Subject: inner",
+                "Content-Type: application/pdf; name=broken.pdf", "", "%PDF", "--b--",
+            ]))
+        let inner = try #require(message.root.children.first?.children.first)
+        #expect(inner.headers["Subject"] == "inner")
+        #expect(message.attachments.map(\.filename) == ["broken.pdf"])
     }
 }

@@ -22,6 +22,12 @@ struct MailAddressTests {
             ("Team: a@example.com, b@example.com;", nil, "a@example.com"),
             ("<@relay.example:user@example.com>", nil, "user@example.com"),
             ("MAILER-DAEMON (Mail Delivery System)", nil, "MAILER-DAEMON"),
+            // the null address of bounces keeps its name (cpython msg_43, sisimai dragonfly)
+            ("MAILER DAEMON <>", "MAILER DAEMON", ""),
+            // two addresses without a comma are not glued together (ruby-mail raw_email_multiple_from)
+            ("tim@powerupdev.com concierge@powerupdev.com", nil, "tim@powerupdev.com"),
+            // an address used as a name keeps its `@` (spamscope mail_test_19)
+            ("alice@example.com <bob@example.com>", "alice@example.com", "bob@example.com"),
             ("Hanako (Sales) <hanako@example.com>, Ken <ken@example.com>", "Hanako", "hanako@example.com"),
             ("\"john doe\"@example.com", nil, "\"john doe\"@example.com"),
             ("Hanako Sato hanako@example.com", "Hanako Sato", "hanako@example.com"),
