@@ -44,7 +44,9 @@ public enum MailDate {
         let (dayToken, yearToken) =
             numbers[0].value > 31 || numbers[0].digits > 2 ? (numbers[1], numbers[0]) : (numbers[0], numbers[1])
         let year = fullYear(yearToken.value, digits: yearToken.digits)
-        guard let date = LocalDate(year: year, month: month, day: dayToken.value),
+        // A year outside four digits is damage, not a date; it would also overflow the
+        // seconds arithmetic below (found by the fuzzer: `Date:9 Apr 2008888888888 3:0`).
+        guard (1000...9999).contains(year), let date = LocalDate(year: year, month: month, day: dayToken.value),
             (0...23).contains(time.hour), (0...59).contains(time.minute), (0...60).contains(time.second)
         else { return nil }
         let seconds =

@@ -51,8 +51,24 @@ struct MailDateTests {
         arguments: [
             "", "yesterday", "Sun, 29 Nov 2026", "31 Feb 2026 10:00:00 +0000", "29 Nov 2026 25:00:00 +0000",
             "29 Nov 2026 10:61:00 +0000", "29 Foo 2026 10:00:00 +0000", "29 Nov 2026 10:00:00 +2500",
+            // Fuzzer regression (Fuzz/crashes/crash-9c5b871f…): a year this long trapped on overflow.
+            "9 Apr 2008888888888 3:0", "29 Nov 99999999999999999 10:00:00 +0000",
         ])
     func unreadable(text: String) {
         #expect(MailDate.parse(text) == nil)
+    }
+}
+
+/// Every input the fuzzer ever crashed on reads without trapping (Fuzz/crashes/).
+@Suite("Fuzzer regressions")
+struct FuzzerRegressionTests {
+    @Test(arguments: [
+        // crash-9c5b871f89a32ad87c7ba7a3105c15af4f13e039.minimized: an overflowing year in Date:
+        Array("Date:9 Apr 2008888888888 3:0".utf8)
+    ])
+    func readsWithoutTrapping(_ bytes: [UInt8]) throws {
+        let message = try MessageReader.read(bytes)
+        #expect(message.date == nil)
+        #expect(message.dateHeader != nil)
     }
 }
