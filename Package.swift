@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "competency",
             dependencies: [
-                "DeskServices", "DeskConfig", "DeskCore", "DeskInbox",
+                "DeskServices", "DeskConfig", "DeskCore", "DeskInbox", "DeskDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,7 +85,10 @@ let package = Package(
         .testTarget(name: "DeskMailTests", dependencies: ["DeskMail", "DeskTesting"]),
         .testTarget(
             name: "DeskDocumentsTests",
-            dependencies: ["DeskDocuments", "DeskTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "DeskDocuments", "DeskTesting", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(
             name: "DeskConfigTests",
@@ -99,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             // The executables are dependencies so `swift test` builds them before running them.
-            dependencies: ["DeskTesting", "DeskServices", "DeskConfig", "competencyd", "competency"],
+            dependencies: ["DeskTesting", "DeskServices", "DeskConfig", "DeskDocuments", "competencyd", "competency"],
             resources: [.copy("Fixtures")]
         ),
     ]

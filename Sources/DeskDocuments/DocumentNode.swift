@@ -23,6 +23,9 @@ struct DocumentNode: Sendable {
     var content: Content
     /// Where the value was written, e.g. `a.yaml line 12`, `a.csv line 4, column 2`, `a.xlsx Self-Assessment!B7`.
     var location: String?
+    /// A value left out because two places gave it differently (``PathTableBuilder``):
+    /// no value, but not blank either.
+    var isConflict = false
 
     static func null(at location: String?) -> DocumentNode {
         DocumentNode(content: .scalar(DocumentScalar(kind: .null, written: "")), location: location)
@@ -42,6 +45,17 @@ struct DocumentNode: Sendable {
             return !scalar.written.allSatisfy(\.isWhitespace)
         case .mapping(let entries): return entries.contains { $0.value.hasValue }
         case .sequence(let items): return items.contains { $0.hasValue }
+        }
+    }
+
+    /// Nothing at or below this node was written: no value and no conflict. The blank
+    /// slots of a template are blank.
+    var isBlank: Bool {
+        if isConflict { return false }
+        switch content {
+        case .scalar: return !hasValue
+        case .mapping(let entries): return entries.allSatisfy { $0.value.isBlank }
+        case .sequence(let items): return items.allSatisfy(\.isBlank)
         }
     }
 

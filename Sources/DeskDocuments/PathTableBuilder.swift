@@ -206,7 +206,10 @@ enum PathTableBuilder {
         private static func node(_ child: Child, problems: inout [DocumentProblem]) -> DocumentNode {
             switch child {
             case .leaf(let entry): return DocumentNode(content: .scalar(entry.value), location: entry.valueLocation)
-            case .conflict(let entry): return .null(at: entry.valueLocation)
+            case .conflict(let entry):
+                var node = DocumentNode.null(at: entry.valueLocation)
+                node.isConflict = true
+                return node
             case .branch(let branch): return branch.node(problems: &problems)
             }
         }

@@ -84,7 +84,9 @@ struct SelfAssessmentBinder {
 
     private mutating func caseStudies(_ node: DocumentNode?) -> [SelfAssessment.CaseStudy] {
         guard let items = sequence(node, "case_studies") else { return [] }
-        return items.enumerated().map { offset, item in caseStudy(item, at: "case_studies.\(offset + 1)") }
+        return Self.droppingTrailingBlanks(items).enumerated().map { offset, item in
+            caseStudy(item, at: "case_studies.\(offset + 1)")
+        }
     }
 
     private mutating func caseStudy(_ node: DocumentNode, at path: String) -> SelfAssessment.CaseStudy {
@@ -160,7 +162,7 @@ struct SelfAssessmentBinder {
         let fields = self.fields(of: node, at: "web_presence", known: ["landing_page", "thought_leadership"])
         section.landingPage = text(fields["landing_page"], "web_presence.landing_page")
         let items = sequence(fields["thought_leadership"], "web_presence.thought_leadership") ?? []
-        section.thoughtLeadership = items.enumerated().map { offset, item in
+        section.thoughtLeadership = Self.droppingTrailingBlanks(items).enumerated().map { offset, item in
             let path = "web_presence.thought_leadership.\(offset + 1)"
             if case .scalar = item.content {
                 return SelfAssessment.ThoughtLeadership(url: text(item, path + ".url"))
@@ -344,6 +346,16 @@ struct SelfAssessmentBinder {
     }
 
     // MARK: - Helpers
+
+    /// A list without the items at its end that have nothing written in: the blank slots
+    /// of a template (case study 4 of 4, a second thought-leadership entry) are not
+    /// entries. A blank item before a filled one stays, so positions keep their numbers;
+    /// an item whose only value is a conflict between two sheets stays too.
+    static func droppingTrailingBlanks(_ items: [DocumentNode]) -> ArraySlice<DocumentNode> {
+        var items = items[...]
+        while let last = items.last, last.isBlank { items = items.dropLast() }
+        return items
+    }
 
     private mutating func report(at location: String?, _ field: String?, _ message: String) {
         problems.append(DocumentProblem(location: location, field: field, message: message))
