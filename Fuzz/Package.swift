@@ -9,12 +9,19 @@ import PackageDescription
 // are symlinks to the real sources, compiled here as this package's own targets:
 // the fuzzer always reads exactly the code in the working tree.
 //
-// Build it through `Fuzz/run`, which adds `-sanitize=fuzzer,address`.
+// Build it through `Fuzz/run`, which adds `--sanitize fuzzer --sanitize address`.
 let package = Package(
     name: "DeskFuzz",
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2")
+    ],
     targets: [
         .target(name: "DeskCore"),
-        .target(name: "DeskMail", dependencies: ["DeskCore"]),
+        // Keep in step with DeskMail's dependencies in the main Package.swift.
+        .target(
+            name: "DeskMail",
+            dependencies: ["DeskCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "MessageReaderFuzzer",
             dependencies: ["DeskMail"]
