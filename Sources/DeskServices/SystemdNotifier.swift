@@ -54,13 +54,19 @@ public struct SystemdNotifier: Sendable {
 public struct WatchdogService: Service {
     let notifier: SystemdNotifier
     let interval: Duration
+    let startup: StartupBarrier?
 
-    public init(notifier: SystemdNotifier, interval: Duration) {
+    public init(notifier: SystemdNotifier, interval: Duration, startup: StartupBarrier? = nil) {
         self.notifier = notifier
         self.interval = interval
+        self.startup = startup
     }
 
     public func run() async throws {
+        // READY=1 once every tenant has scanned its inbox; the watchdog is pinged
+        // meanwhile only after that, so a start-up longer than the watchdog interval
+        // is bounded by systemd's TimeoutStartSec, not killed by the watchdog.
+        await startup?.wait(timeout: .seconds(60))
         notifier.notify("READY=1")
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             notifier.notify("WATCHDOG=1")

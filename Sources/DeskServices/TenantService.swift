@@ -22,10 +22,16 @@ public struct TenantService: Service {
     let slaSweepInterval: Duration
     let clock: any DeskClock
     let logger: Logger
+    /// Called once, after the start-up scan (or the first failure to start).
+    let onStarted: (@Sendable () -> Void)?
 
     public var tenantID: String { tenant.id }
 
-    public init(tenant: TenantConfiguration, daemon: DaemonConfiguration, clock: any DeskClock, logger: Logger) {
+    public init(
+        tenant: TenantConfiguration, daemon: DaemonConfiguration, clock: any DeskClock, logger: Logger,
+        onStarted: (@Sendable () -> Void)? = nil
+    ) {
+        self.onStarted = onStarted
         self.tenant = tenant
         self.maxMessageBytes = daemon.maxMessageBytes
         self.rescanInterval = daemon.rescanInterval
@@ -96,8 +102,13 @@ public struct TenantService: Service {
                 } while (try? await Task.sleep(for: slaSweepInterval)) != nil
             }
             wakeup.yield()  // the start-up scan: files that arrived while we were down
+            var started = false
             for await _ in wakeups.cancelOnGracefulShutdown() {
                 drain(inbox, with: pipeline)
+                if !started {
+                    started = true
+                    onStarted?()
+                }
             }
             group.cancelAll()
         }

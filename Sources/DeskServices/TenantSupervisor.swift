@@ -17,8 +17,10 @@ public struct TenantSupervisor: Service {
     let initial: DeskConfiguration
     let clock: any DeskClock
     let logger: Logger
+    let startup: StartupBarrier?
 
-    public init(configuration: DeskConfiguration, clock: any DeskClock, logger: Logger) {
+    public init(configuration: DeskConfiguration, clock: any DeskClock, logger: Logger, startup: StartupBarrier? = nil) {
+        self.startup = startup
         self.configurationFile = configuration.file
         self.initial = configuration
         self.clock = clock
@@ -38,7 +40,7 @@ public struct TenantSupervisor: Service {
             }
             // The running tenants live in a child task so a reload can stop them
             // (each finishes the file in hand) and start the new set.
-            var running = Task { await runTenants(of: initial) }
+            var running = Task { await runTenants(of: initial, startup: startup) }
             for await _ in reloadRequests {
                 let reloaded: DeskConfiguration
                 do {
@@ -60,10 +62,16 @@ public struct TenantSupervisor: Service {
     }
 
     /// One `TenantService` per tenant, until cancelled or shut down.
-    func runTenants(of configuration: DeskConfiguration) async {
+    func runTenants(of configuration: DeskConfiguration, startup: StartupBarrier? = nil) async {
         await withDiscardingTaskGroup { group in
             for tenant in configuration.tenants {
-                let service = TenantService(tenant: tenant, daemon: configuration.daemon, clock: clock, logger: logger)
+                var onStarted: (@Sendable () -> Void)?
+                if let startup {
+                    let id = tenant.id
+                    onStarted = { startup.arrived(id) }
+                }
+                let service = TenantService(
+                    tenant: tenant, daemon: configuration.daemon, clock: clock, logger: logger, onStarted: onStarted)
                 group.addTask { try? await service.run() }
             }
         }

@@ -69,11 +69,12 @@ struct Competencyd: AsyncParsableCommand {
         }
 
         let notifier = SystemdNotifier()
+        let startup = StartupBarrier(tenants: configuration.tenants.map(\.id))
         let members: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: TenantSupervisor(configuration: configuration, clock: clock, logger: logger)),
+            .init(service: TenantSupervisor(configuration: configuration, clock: clock, logger: logger, startup: startup)),
             .init(
                 service: WatchdogService(
-                    notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30))),
+                    notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30), startup: startup)),
         ]
         let group = ServiceGroup(
             configuration: .init(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
