@@ -39,7 +39,8 @@ enum CalendarSettings {
         if let closures = mapping["closures"] {
             // Recurring closures are laid over every covered year, plus the year after
             // so a deadline counted across New Year sees the office closed.
-            let years = covered.map { $0.lowerBound...($0.upperBound + 1) } ?? 2019...2040
+            // From the year before the first covered one, so 1–3 January of that year is closed too.
+            let years = covered.map { ($0.lowerBound - 1)...($0.upperBound + 1) } ?? 2019...2040
             for closure in try closures.sequence() {
                 let entry = try closure.mapping(allowing: ["date", "from", "to", "name"])
                 let name = try entry["name"]?.string() ?? "closure"

@@ -48,7 +48,8 @@ public struct SLAPolicy: Sendable, Equatable {
     ) -> SLAState {
         guard let deadline else { return .none }
         if respondedAt != nil { return .met }
-        if now > deadline.deadline { return .breached }
+        // The deadline is the due date's last second: breached from the next midnight.
+        if now >= deadline.deadline.addingTimeInterval(1) { return .breached }
         let atRiskFrom = calendar.startOfDay(
             calendar.businessDay(before: deadline.dueDate, by: atRiskBusinessDays))
         return now >= atRiskFrom ? .atRisk : .onTrack

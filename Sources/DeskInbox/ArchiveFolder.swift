@@ -33,7 +33,8 @@ public struct ArchiveFolder: Sendable {
     @discardableResult
     public func quarantine(_ file: URL, reason: String, at now: Date) throws(FileOperationError) -> URL {
         let stamp = Int(now.timeIntervalSince1970)
-        let name = "\(stamp)-\(Self.safeName(file.lastPathComponent))"
+        // The random part keeps two same-named files quarantined in one second apart.
+        let name = "\(stamp)-\(UUID().uuidString.prefix(8).lowercased())-\(Self.safeName(file.lastPathComponent))"
         let destination = quarantine.appendingPathComponent(name)
         let text = """
             file: \(file.path)

@@ -51,7 +51,10 @@ public final class InboxWatcher: Sendable {
         let stop = StopFlag()
         continuation.onTermination = { _ in stop.set() }
         let fd = self.fd
-        let thread = Thread {
+        // The thread holds the watcher, so the descriptor is closed (in deinit) only
+        // after the thread has stopped reading it: no number reused under its feet.
+        let thread = Thread { [self] in
+            _ = self
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while !stop.isSet {
                 var pollDescriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

@@ -29,8 +29,19 @@ public final class Desk: @unchecked Sendable {
         return tenant
     }
 
-    public func store(for tenant: TenantConfiguration) throws(DeskError) -> SubmissionStore {
+    /// The tenant's store. Readers (`create: false`) never create it: a reviewer's
+    /// command run before the daemon must not make the database with the reviewer's
+    /// ownership and permissions; nil then means "nothing stored yet".
+    public func store(for tenant: TenantConfiguration, create: Bool) throws(DeskError) -> SubmissionStore? {
         if let store = stores[tenant.id] { return store }
+        if !create, !FileManager.default.fileExists(atPath: tenant.store.path) {
+            if FileManager.default.fileExists(atPath: tenant.store.deletingLastPathComponent().path),
+                access(tenant.store.deletingLastPathComponent().path, R_OK | X_OK) != 0
+            {
+                throw .tenantNotReadable(tenant.id, reason: "permission denied on \(tenant.store.deletingLastPathComponent().path)")
+            }
+            return nil
+        }
         // Reading a tenant means reading its folder; the OS's answer decides.
         if FileManager.default.fileExists(atPath: tenant.store.deletingLastPathComponent().path),
             access(tenant.store.deletingLastPathComponent().path, R_OK | X_OK) != 0
@@ -58,7 +69,7 @@ public final class Desk: @unchecked Sendable {
         var skipped: [DeskError] = []
         for tenant in tenants {
             do {
-                let records = try store(for: tenant).submissions(includeClosed: includeClosed)
+                let records = try store(for: tenant, create: false)?.submissions(includeClosed: includeClosed) ?? []
                 views += records.map { SubmissionView(record: $0, tenant: tenant, now: now) }
             } catch let error as DeskError {
                 if name != nil { throw error }
@@ -90,7 +101,9 @@ public final class Desk: @unchecked Sendable {
         guard let (tenant, number) = configuration.resolve(submissionID: id) else {
             throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id))
         }
-        let store = try store(for: tenant)
+        guard let store = try store(for: tenant, create: false) else {
+            throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id))
+        }
         let record: SubmissionRecord?
         do { record = try store.submission(number: Int64(number)) } catch { throw .failed(error.description) }
         guard let record else { throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id)) }
@@ -130,13 +143,19 @@ public final class Desk: @unchecked Sendable {
         URL, Result<IngestPipeline.Outcome, DeskError>
     )] {
         let tenant = try tenant(named: name)
+        guard let store = try store(for: tenant, create: true) else {
+            throw .failed("cannot open the store of \(tenant.id)")
+        }
         let pipeline = IngestPipeline(
-            tenant: tenant, store: try store(for: tenant), maxMessageBytes: configuration.daemon.maxMessageBytes,
+            tenant: tenant, store: store, maxMessageBytes: configuration.daemon.maxMessageBytes,
             registry: RegistryCache(url: tenant.registry, logger: Logger(label: "competency")))
         return files.map { url in
             var status = stat()
-            guard stat(url.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-                return (url, .failure(.badArgument("\(url.path): no such file")))
+            guard stat(url.path, &status) == 0 else {
+                return (url, .failure(.badArgument("\(url.path): \(String(cString: strerror(errno)))")))
+            }
+            guard (status.st_mode & S_IFMT) == S_IFREG else {
+                return (url, .failure(.badArgument("\(url.path): not a regular file (a folder?); name the files in it")))
             }
             let entry = InboxEntry(
                 url: url, name: url.lastPathComponent, size: Int64(status.st_size),

@@ -46,10 +46,15 @@ public struct TenantService: Service {
         // A tenant whose folders or store cannot be opened retries on its own
         // schedule instead of taking the other tenants down with it.
         var pipeline: IngestPipeline?
+        var reportedStart = false
         while pipeline == nil {
             do {
                 pipeline = try prepare()
             } catch {
+                if !reportedStart {
+                    reportedStart = true
+                    onStarted?()  // not ready, but systemd's READY need not wait for it
+                }
                 logger.error(
                     "tenant not ready; retrying",
                     metadata: ["error": "\(error)", "retry.seconds": "\(rescanInterval.components.seconds)"])
@@ -107,7 +112,7 @@ public struct TenantService: Service {
                 drain(inbox, with: pipeline)
                 if !started {
                     started = true
-                    onStarted?()
+                    if !reportedStart { onStarted?() }
                 }
             }
             group.cancelAll()

@@ -182,11 +182,21 @@ public struct SubmissionStore: Sendable {
             var submission = file.submission
             // A later message for the same application is its next revision; the earlier
             // open revision is closed as superseded (it is answered through the new one).
-            let previous = try Self.previousRevision(of: submission, in: db)
+            // An automatic reply is never a revision: an out-of-office answer to a thread
+            // must not close the submission it refers to.
+            let previous = submission.verdict == "ignored" ? nil : try Self.previousRevision(of: submission, in: db)
+            var carriedDeadline = false
             if let previous, let previousNumber = previous.number {
                 submission.revision = previous.revision + 1
                 submission.previousNumber = previousNumber
                 submission.applicationKey = submission.applicationKey ?? previous.applicationKey
+                // The office still owes the answer it owed for the unanswered revision:
+                // a partner's follow-up does not move the deadline out (PRODUCT.md §6).
+                if previous.isOpen, let earlier = previous.deadline, let current = submission.deadline, earlier < current {
+                    submission.deadline = earlier
+                    submission.dueDate = previous.dueDate
+                    carriedDeadline = true
+                }
             }
             try submission.insert(db)
             guard let number = submission.number else {
@@ -198,7 +208,9 @@ public struct SubmissionStore: Sendable {
                     arguments: [now.timeIntervalSince1970, previousNumber])
                 var superseded = EventRecord(
                     id: nil, submissionNumber: previousNumber, at: now.timeIntervalSince1970, kind: "superseded",
-                    actor: file.actor, detail: "revision \(submission.revision) arrived as submission number \(number)")
+                    actor: file.actor,
+                    detail: "revision \(submission.revision) arrived as submission number \(number)"
+                        + (carriedDeadline ? "; its deadline stays \(submission.dueDate ?? "")" : ""))
                 try superseded.insert(db)
             }
             var inboxFile = InboxFileRecord(

@@ -109,6 +109,7 @@ import Testing
 
     @Test func yearEndClosureIsLaidOverEveryCoveredYear() throws {
         let tenant = try #require(Self.configuration.tenant("retail-jp"))
+        #expect(tenant.calendar.reasonClosed(LocalDate(year: 2019, month: 1, day: 2)!) != nil, "the first covered year's January too")
         for year in 2019...2030 {
             #expect(tenant.calendar.reasonClosed(LocalDate(year: year, month: 12, day: 30)!) != nil)
             #expect(tenant.calendar.reasonClosed(LocalDate(year: year + 1, month: 1, day: 2)!) != nil)

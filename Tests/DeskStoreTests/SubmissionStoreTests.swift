@@ -141,4 +141,33 @@ import Testing
         _ = try store.recordIngestedFile(checked, at: now)
         #expect(try store.submission(number: 1)?.checkList == checks)
     }
+
+    @Test func anAutomaticReplyInTheThreadIsNeverARevision() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        _ = try store.recordIngestedFile(file("m1", sha: "aa", messageID: "<first@x>"), at: now)
+        var outOfOffice = file("m2", sha: "bb", messageID: "<oof@x>")
+        outOfOffice.submission.verdict = "ignored"
+        outOfOffice.submission.threadIDs = "[\"<first@x>\"]"
+        _ = try store.recordIngestedFile(outOfOffice, at: now)
+        #expect(try store.submission(number: 2)?.revision == 1)
+        #expect(try store.submission(number: 1)?.closedAt == nil, "the submission it answered stays open")
+    }
+
+    @Test func aFollowUpDoesNotMoveAnUnansweredDeadlineOut() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        var first = file("m1", sha: "aa", messageID: "<1@x>")
+        first.submission.applicationKey = "APN-1|retail-technology"
+        first.submission.dueDate = "2026-12-04"
+        first.submission.deadline = 1_000
+        _ = try store.recordIngestedFile(first, at: now)
+        var followUp = file("m2", sha: "bb", messageID: "<2@x>")
+        followUp.submission.applicationKey = "APN-1|retail-technology"
+        followUp.submission.dueDate = "2026-12-11"
+        followUp.submission.deadline = 2_000
+        _ = try store.recordIngestedFile(followUp, at: now)
+        let revised = try #require(try store.submission(number: 2))
+        #expect(revised.dueDate == "2026-12-04")
+        #expect(revised.deadline == 1_000)
+        #expect(try store.events(on: 1).last?.detail.contains("deadline stays 2026-12-04") == true)
+    }
 }

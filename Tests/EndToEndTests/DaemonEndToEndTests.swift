@@ -148,6 +148,10 @@ import Testing
         let desk = try TemporaryDesk(name: "errors")
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk)
+        // A reviewer's command before the daemon ever ran creates no database
+        // (it would carry the reviewer's ownership and permissions).
+        #expect(try harness.queue().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: desk.archive("retail-jp").appendingPathComponent("competency.sqlite").path))
         let unknown = try harness.cli(["show", "retail-jp-999"])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no submission retail-jp-999"))
