@@ -42,6 +42,7 @@ struct XLSXReadingTests {
             ("partner.name", .rich(["Acme ", "Retail"], phonetic: "アクメ")),
             ("partner.apn_id", .shared("APN-1")),
             ("solution.name", .inline("Shop & Co <1>")),
+            ("partner.contact.name", .inlineRich(["佐藤 ", "花子"], phonetic: "サトウ ハナコ")),
             ("solution.customers_total", .number("42.0")),
             ("solution.handles_cardholder_data", .bool(false)),
             ("self_assessment.guidelines_read", .bool(true)),
@@ -53,12 +54,13 @@ struct XLSXReadingTests {
         #expect(assessment.partner.name == "Acme Retail")
         #expect(assessment.partner.apnID == "APN-1")
         #expect(assessment.solution.name == "Shop & Co <1>")
+        #expect(assessment.partner.contactName == "佐藤 花子", "inline rich text, furigana left out")
         #expect(assessment.solution.customersTotal == "42")
         #expect(assessment.solution.handlesCardholderData == false)
         #expect(assessment.selfAssessment.guidelinesRead == true)
         #expect(assessment.webPresence.thoughtLeadership.first?.published?.date == date("2026-06-10"))
         #expect(assessment.webPresence.landingPage == nil)
-        #expect(reading.problems.map(\.location) == ["doc.xlsx Self-Assessment!B9"], "\(reading.problemText)")
+        #expect(reading.problems.map(\.location) == ["doc.xlsx Self-Assessment!B10"], "\(reading.problemText)")
     }
 
     static let technicalHeader: [WorkbookBuilder.Cell?] = [

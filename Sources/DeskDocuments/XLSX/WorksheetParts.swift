@@ -33,10 +33,11 @@ final class WorksheetParser: XMLPartHandler {
     private var currentColumn = 0
     private var cell: (row: Int, column: Int, style: Int?, type: String)?
     private var value: String?
-    private var inlineText: String?
-    private var collecting = false
-    private var phoneticDepth = 0
+    /// `<v>` text being collected.
+    private var collectingValue = false
     private var buffer = ""
+    /// The `<is>` inline string being collected.
+    private var inlineText = RichTextRuns()
 
     init(maxColumn: Int, maxRows: Int, tooManyRows: WorkbookFailure) {
         self.maxColumn = maxColumn
@@ -58,36 +59,25 @@ final class WorksheetParser: XMLPartHandler {
             if let row = position?.row { currentRow = row }
             cell = (currentRow, currentColumn, attributes["s"].flatMap(Int.init), attributes["t"] ?? "n")
             value = nil
-            inlineText = nil
+            inlineText = RichTextRuns()
         case "v" where cell != nil:
-            collecting = true
+            collectingValue = true
             buffer = ""
         case "is" where cell != nil:
-            inlineText = ""
-        case "rPh":
-            // Phonetic guides (furigana) are not part of the text.
-            phoneticDepth += 1
-        case "t" where inlineText != nil && phoneticDepth == 0:
-            collecting = true
-            buffer = ""
+            inlineText.begin()
         default:
-            break
+            inlineText.start(element)
         }
     }
 
     func end(_ element: String) {
         switch element {
-        case "v" where collecting:
+        case "v" where collectingValue:
             value = buffer
-            collecting = false
-        case "t" where collecting:
-            inlineText? += buffer
-            collecting = false
-        case "rPh":
-            phoneticDepth = max(0, phoneticDepth - 1)
+            collectingValue = false
         case "c":
             if let cell, cell.column <= maxColumn,
-                let content = Self.value(type: cell.type, value: value, inlineText: inlineText)
+                let content = Self.value(type: cell.type, value: value, inlineText: inlineText.text)
             {
                 cells.append(
                     RawCell(
@@ -97,11 +87,14 @@ final class WorksheetParser: XMLPartHandler {
             }
             cell = nil
         default:
-            break
+            inlineText.end(element)
         }
     }
 
-    func characters(_ text: String) { if collecting { buffer += text } }
+    func characters(_ text: String) {
+        if collectingValue { buffer += text }
+        inlineText.characters(text)
+    }
 
     private static func value(type: String, value: String?, inlineText: String?) -> RawCellValue? {
         switch type {
@@ -164,10 +157,7 @@ final class SharedStringsParser: XMLPartHandler {
     private(set) var strings: [String] = []
     private let maxStrings: Int
     private let tooMany: WorkbookFailure
-    private var current: String?
-    private var collecting = false
-    private var phoneticDepth = 0
-    private var buffer = ""
+    private var current = RichTextRuns()
 
     init(maxStrings: Int, tooMany: WorkbookFailure) {
         self.maxStrings = maxStrings
@@ -178,31 +168,60 @@ final class SharedStringsParser: XMLPartHandler {
         switch element {
         case "si":
             if strings.count >= maxStrings { throw tooMany }
-            current = ""
-        case "rPh":
-            phoneticDepth += 1
-        case "t" where current != nil && phoneticDepth == 0:
-            collecting = true
-            buffer = ""
+            current.begin()
         default:
-            break
+            current.start(element)
         }
     }
 
     func end(_ element: String) {
         switch element {
-        case "t" where collecting:
-            current? += buffer
-            collecting = false
-        case "rPh":
-            phoneticDepth = max(0, phoneticDepth - 1)
         case "si":
-            strings.append(current ?? "")
-            current = nil
+            strings.append(current.text ?? "")
+            current = RichTextRuns()
         default:
-            break
+            current.end(element)
         }
     }
 
-    func characters(_ text: String) { if collecting { buffer += text } }
+    func characters(_ text: String) { current.characters(text) }
+}
+
+/// The text of one Excel string (`<si>` in sharedStrings.xml, `<is>` in a cell):
+/// its `<t>` runs in order, rich text included, phonetic guides (`<rPh>`,
+/// furigana) left out. Shared by both parsers so the two cannot read text differently.
+struct RichTextRuns {
+    /// The text so far; nil when no string has begun.
+    private(set) var text: String?
+    private var phoneticDepth = 0
+    private var inRun = false
+    private var run = ""
+
+    /// A string starts (`<si>`, `<is>`).
+    mutating func begin() {
+        self = RichTextRuns()
+        text = ""
+    }
+
+    mutating func start(_ element: String) {
+        switch element {
+        case "rPh": phoneticDepth += 1
+        case "t" where text != nil && phoneticDepth == 0:
+            inRun = true
+            run = ""
+        default: break
+        }
+    }
+
+    mutating func end(_ element: String) {
+        switch element {
+        case "t" where inRun:
+            text? += run
+            inRun = false
+        case "rPh": phoneticDepth = max(0, phoneticDepth - 1)
+        default: break
+        }
+    }
+
+    mutating func characters(_ characters: String) { if inRun { run += characters } }
 }

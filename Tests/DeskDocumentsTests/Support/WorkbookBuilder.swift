@@ -12,6 +12,8 @@ struct WorkbookBuilder {
         case shared(String)
         /// A shared string written as rich text runs, with a phonetic guide that must not be read.
         case rich([String], phonetic: String)
+        /// The same rich text and furigana, written inline in the cell (`<is>`).
+        case inlineRich([String], phonetic: String)
         case number(String)
         /// A number with the date style (`yyyy-mm-dd`).
         case dateSerial(Int)
@@ -64,6 +66,9 @@ struct WorkbookBuilder {
                             .joined()
                         sharedStrings.append("<si>\(body)<rPh sb=\"0\" eb=\"1\"><t>\(escaped(phonetic))</t></rPh></si>")
                         xml += #"<c r="\#(reference)" t="s"><v>\#(sharedStrings.count - 1)</v></c>"#
+                    case .inlineRich(let runs, let phonetic):
+                        let body = runs.map { "<r><t xml:space=\"preserve\">\(escaped($0))</t></r>" }.joined()
+                        xml += #"<c r="\#(reference)" t="inlineStr"><is>\#(body)<rPh sb="0" eb="1"><t>\#(escaped(phonetic))</t></rPh></is></c>"#
                     case .number(let text): xml += #"<c r="\#(reference)"><v>\#(text)</v></c>"#
                     case .dateSerial(let serial): xml += #"<c r="\#(reference)" s="1"><v>\#(serial)</v></c>"#
                     case .bool(let value): xml += #"<c r="\#(reference)" t="b"><v>\#(value ? 1 : 0)</v></c>"#
