@@ -1,6 +1,7 @@
 import Crypto
 import DeskConfig
 import DeskCore
+import DeskDocuments
 import DeskInbox
 import DeskMail
 import DeskStore
@@ -23,9 +24,6 @@ public struct IngestPipeline: Sendable {
     public let archive: ArchiveFolder
     public let maxMessageBytes: Int
     public let registry: RegistryCache
-
-    /// Extensions of bare self-assessment documents (PRODUCT.md §3).
-    public static let documentExtensions: Set<String> = ["yaml", "yml", "json", "csv", "xlsx"]
 
     public init(tenant: TenantConfiguration, store: SubmissionStore, maxMessageBytes: Int, registry: RegistryCache) {
         self.tenant = tenant
@@ -181,8 +179,8 @@ public struct IngestPipeline: Sendable {
 
     private func read(_ bytes: [UInt8], entry: InboxEntry, now: Date) throws(MessageReadError) -> Reading {
         let fallback = fallbackReceipt(entry)
-        let ext = (entry.name as NSString).pathExtension.lowercased()
-        if Self.documentExtensions.contains(ext) {
+        // A file named like a self-assessment document is a bare document (PRODUCT.md §3).
+        if DocumentFormat(fileName: entry.name) != nil {
             // A bare document has no envelope: the sender is unknown (PRODUCT.md §3).
             return Reading(
                 subject: nil, sender: nil, senderAddress: nil, messageID: nil, dateHeader: nil, receivedAt: fallback.date,
