@@ -18,6 +18,13 @@ public struct DocumentLimits: Sendable, Equatable {
     public var maxDepth: Int
     /// The most shared strings an XLSX may declare.
     public var maxSharedStrings: Int
+    /// The most problems one document reports; past it one line says how many more
+    /// there were. A document of 10,000 bad rows is one mistake made 10,000 times,
+    /// and each problem becomes a line in the submission's history.
+    public var maxProblems: Int
+
+    /// 50 problems: a partner fixes the first ones and sends the document again.
+    public static let defaultMaxProblems = 50
 
     public init(
         maxUncompressedBytes: Int = 50 * 1024 * 1024,
@@ -25,7 +32,8 @@ public struct DocumentLimits: Sendable, Equatable {
         maxRows: Int = 10_000,
         maxNodes: Int = 100_000,
         maxDepth: Int = 64,
-        maxSharedStrings: Int = 200_000
+        maxSharedStrings: Int = 200_000,
+        maxProblems: Int = DocumentLimits.defaultMaxProblems
     ) {
         self.maxUncompressedBytes = maxUncompressedBytes
         self.maxZipEntries = maxZipEntries
@@ -33,5 +41,6 @@ public struct DocumentLimits: Sendable, Equatable {
         self.maxNodes = maxNodes
         self.maxDepth = maxDepth
         self.maxSharedStrings = maxSharedStrings
+        self.maxProblems = maxProblems
     }
 }

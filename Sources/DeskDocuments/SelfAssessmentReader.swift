@@ -55,10 +55,23 @@ public enum SelfAssessmentReader {
             case .xlsx: tree = XLSXDocumentReader.read(bytes, source: source, limits: limits, problems: &problems)
             }
         }
-        guard let tree else { return DocumentReading(assessment: nil, problems: problems, format: format) }
+        guard let tree else {
+            return DocumentReading(
+                assessment: nil, problems: capped(problems, at: limits.maxProblems, source: source), format: format)
+        }
         var binder = SelfAssessmentBinder()
         let assessment = binder.bind(tree)
-        return DocumentReading(assessment: assessment, problems: problems + binder.problems, format: format)
+        let allProblems = capped(problems + binder.problems, at: limits.maxProblems, source: source)
+        return DocumentReading(assessment: assessment, problems: allProblems, format: format)
+    }
+
+    /// The first `limit` problems, then one about the whole file saying how many more there were.
+    static func capped(_ problems: [DocumentProblem], at limit: Int, source: DocumentSource) -> [DocumentProblem] {
+        guard problems.count > limit else { return problems }
+        let more = problems.count - limit
+        let summary = DocumentProblem(
+            location: source.fileLocation, message: "… and \(more) more problem\(more == 1 ? "" : "s")")
+        return Array(problems.prefix(limit)) + [summary]
     }
 }
 

@@ -23,9 +23,10 @@ public enum AutomaticReplyDetector {
             let kind = message.root.contentType.parameter("report-type").map { " (\($0))" } ?? ""
             return "Content-Type: multipart/report\(kind)"
         }
-        // The null reverse-path `<>` is what MTAs use for bounces and DSNs.
-        if let returnPath = headers["Return-Path"], returnPath.filter({ $0 != " " && $0 != "\t" }) == "<>" {
-            return "Return-Path: <>"
+        // The null reverse-path `<>` is what MTAs use for bounces and DSNs (qmail writes `<#@[]>`).
+        if let returnPath = headers["Return-Path"], MailAddress.isNullPath(returnPath) {
+            let qmail = returnPath.contains(MailAddress.qmailNullPath)
+            return qmail ? "Return-Path: <\(MailAddress.qmailNullPath)>" : "Return-Path: <>"
         }
         if let precedence = headers["Precedence"] {
             let keyword = firstWord(of: precedence)
@@ -57,18 +58,47 @@ public enum AutomaticReplyDetector {
         return nil
     }
 
-    /// Phrases that mark out-of-office replies and bounces, matched anywhere in
-    /// the subject, ignoring case.
-    static let subjectPhrases = [
-        "out of office", "out of the office", "automatic reply", "auto reply", "auto-reply", "autoreply",
-        "undeliverable", "undelivered mail", "delivery status notification", "mail delivery failed",
-        "delivery failure", "returned mail", "failure notice",
-        "自動応答", "自動返信", "自動送信", "不在", "配信不能", "配送エラー",
+    /// What mail programs put at the start of an automatic reply's subject, and
+    /// what mail servers put at the start of a bounce's, lowercased. Matched
+    /// only at the start (after any bracketed tags such as `[EXTERNAL]`) and only
+    /// as a whole phrase: followed by the end, a colon or bracket, or a dash, so
+    /// `自動応答: …` and `【不在通知】…` are replies while a partner's
+    /// `自動応答システム株式会社, …` or `不在時の対応手順について` is a submission.
+    static let subjectMarkers: [String] = [
+        // Outlook and Exchange, by language; Lotus Notes; Thunderbird and vacation scripts.
+        "automatic reply", "out of office", "out of the office", "out of office autoreply", "auto reply",
+        "auto-reply", "autoreply", "auto response", "auto-response", "autoresponse",
+        "automatische antwort", "abwesenheitsnotiz", "réponse automatique", "respuesta automática",
+        "risposta automatica", "resposta automática", "automatisch antwoord", "自动回复", "자동 회신",
+        "自動応答", "自動返信", "自動送信", "自動通知", "不在通知", "不在のお知らせ", "不在連絡", "不在です",
+        // Bounces and delivery reports (Postfix, Exim, sendmail, qmail, Exchange, McAfee).
+        "undeliverable", "undelivered mail", "undelivered mail returned to sender", "delivery status notification",
+        "delivery status", "delivery notification", "mail delivery failed", "mail delivery failure",
+        "delivery failure", "delivery failed", "returned mail", "failure notice", "配信不能", "配送エラー",
+        "配信エラー", "配信失敗",
+    ].sorted { $0.count > $1.count }  // the longest first: `out of office autoreply`, not `out of office`
+
+    /// Markers that mean an automatic reply only as a whole bracketed tag:
+    /// `【不在】…`, `[不在] …`; `不在` elsewhere is an ordinary word.
+    static let bracketOnlyMarkers: Set<String> = ["不在"]
+
+    /// Prefixes that mark an automatic reply only at the start of a subject,
+    /// colon included (`Auto:` is Outlook's; in the middle of a subject it means nothing).
+    static let subjectPrefixes = ["auto:", "autoresponse:", "automatische antwort:", "réponse automatique:"]
+
+    /// Phrases that mark a reply wherever they stand, being whole sentences no
+    /// person writes in a subject of their own: Lotus Notes' `Hanako Sato is out of the office.`
+    static let subjectSentences = ["is out of the office"]
+
+    /// What may follow a marker for it to be whole: a colon, a bracket, a dash.
+    private static let markerEnds: Set<Character> = [
+        ":", "：", "]", "】", "〕", "］", ")", "）", "(", "（", "-", "–", "—", "~", "～", "〜", "!", "！", ",", "、", ".", "。",
     ]
 
-    /// Prefixes that mark an automatic reply only at the start of a subject
-    /// (`Auto:` is Outlook's; in the middle of a subject it means nothing).
-    static let subjectPrefixes = ["auto:", "autoresponse:", "automatische antwort:", "réponse automatique:"]
+    /// Brackets that open a tag at the start of a subject, with the bracket that closes each.
+    private static let tagBrackets: [Character: Character] = [
+        "[": "]", "【": "】", "〔": "〕", "［": "］", "(": ")", "（": "）",
+    ]
 
     /// How many leading characters of a subject are searched.
     static let subjectSearchLength = 200
@@ -78,15 +108,40 @@ public enum AutomaticReplyDetector {
         // The markers sit at the start of a subject; looking at its head keeps
         // a pathological megabyte-long subject from costing seconds.
         let subject = String(fullSubject.prefix(subjectSearchLength))
-        let trimmed = subject.trimmingASCIIWhitespace
+        var rest = Substring(subject.trimmingASCIIWhitespace)
+        // Bracketed tags first: a tag may be the marker itself (`【自動応答】`) or a
+        // gateway's label (`[EXTERNAL]`) in front of it. A few at most.
+        for _ in 0..<3 {
+            guard let open = rest.first, let close = tagBrackets[open],
+                let end = rest.prefix(40).dropFirst().firstIndex(of: close)
+            else { break }
+            let tag = rest[rest.index(after: rest.startIndex)..<end].trimmingCharacters(in: .whitespaces)
+            if bracketOnlyMarkers.contains(tag) { return tag }
+            if let marker = marker(atStartOf: Substring(tag)) { return marker }
+            rest = rest[rest.index(after: end)...].drop(while: { $0.isWhitespace })
+        }
+        if let marker = marker(atStartOf: rest) { return marker }
         for prefix in subjectPrefixes {
-            if let range = trimmed.range(of: prefix, options: [.caseInsensitive, .anchored]) {
-                return String(trimmed[range])
+            if let range = rest.range(of: prefix, options: [.caseInsensitive, .anchored]) {
+                return String(rest[range])
             }
         }
-        for phrase in subjectPhrases {
-            if let range = subject.range(of: phrase, options: .caseInsensitive) {
+        for sentence in subjectSentences {
+            if let range = subject.range(of: sentence, options: .caseInsensitive) {
                 return String(subject[range])
+            }
+        }
+        return nil
+    }
+
+    /// The marker `text` starts with, as written there, when it is followed by
+    /// the end of `text` or by one of `markerEnds` (spaces allowed before it).
+    private static func marker(atStartOf text: Substring) -> String? {
+        for marker in subjectMarkers {
+            guard let range = text.range(of: marker, options: [.caseInsensitive, .anchored]) else { continue }
+            let after = text[range.upperBound...].drop(while: { $0 == " " || $0 == "\u{3000}" })
+            if after.isEmpty || after.first.map(markerEnds.contains) == true {
+                return String(text[range])
             }
         }
         return nil

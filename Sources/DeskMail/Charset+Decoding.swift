@@ -69,8 +69,10 @@ extension Charset {
     /// valid UTF-8). Otherwise this is Japanese mail in CP932 or EUC-JP: both are
     /// decoded strictly, and the one that decodes cleanly into more kana and
     /// kanji wins (EUC-JP bytes read as CP932 turn into half-width katakana).
-    /// Except: isolated Latin-1 letters between ASCII letters with no kana in
-    /// the Japanese reading (`H\xE5vard`) are windows-1252 (see `looksLikeLatinAccents`).
+    /// Except: Russian words in KOI8-R with no kana in the Japanese reading are
+    /// KOI8-R (see `looksLikeKOI8R`), and isolated Latin-1 letters between ASCII
+    /// letters with no kana in the Japanese reading (`H\xE5vard`) are
+    /// windows-1252 (see `looksLikeLatinAccents`).
     public static func guess(for bytes: some Collection<UInt8>) -> Charset {
         let has8Bit = bytes.contains(where: { $0 >= 0x80 })
         if !has8Bit {
@@ -82,6 +84,7 @@ extension Charset {
         let candidates: [Charset] = [.cp932, .eucJP]
         var best = Charset.cp932
         var bestRank = (replaced: Int.max, score: Int.min)
+        var bestText = ""
         for candidate in candidates {
             guard case .iconv(let iconvName, _) = candidate.decoding,
                 let output = IconvDecoder(encodingName: iconvName).decode(bytes)
@@ -96,7 +99,12 @@ extension Charset {
             {
                 best = candidate
                 bestRank = rank
+                bestText = output.text
             }
+        }
+        let japaneseIsClean = bestRank.replaced == 0 && !bestText.isEmpty
+        if !(japaneseIsClean && containsKana(bestText)) && looksLikeKOI8R(bytes) {
+            return .koi8R
         }
         if looksLikeLatinAccents(bytes, japaneseReading: best) {
             return .windows1252
@@ -176,6 +184,53 @@ extension Charset {
         return !text.unicodeScalars.contains { (0x3041...0x30FF).contains($0.value) }
     }
 
+    /// Whether `text` has hiragana or (full-width) katakana, which real Japanese
+    /// almost always has and KOI8-R read as CP932 or EUC-JP never gives.
+    static func containsKana(_ text: String) -> Bool {
+        text.unicodeScalars.contains { (0x3041...0x30FF).contains($0.value) }
+    }
+
+    /// The smallest number of Cyrillic letters taken as evidence of KOI8-R.
+    /// Kanji-only names in EUC-JP (池田 明 is `цсед лю` in KOI8-R) can look like
+    /// two short Russian words; none of 50,000 tried names reached eight letters
+    /// that pass the word rules below, while `тест тест` has eight.
+    static let minimumKOI8RLetters = 8
+
+    /// Whether 8-bit bytes that are neither UTF-8 nor kana-bearing Japanese are
+    /// Russian written in KOI8-R (unlabelled Russian mail and raw Russian headers).
+    ///
+    /// Every run of 8-bit bytes must be one Russian-looking word: only KOI8-R
+    /// letters (0xC0–0xFF, ё/Ё), not glued to ASCII letters or digits, in one of
+    /// the cases words are written in (`тест`, `Тест`, `ТЕСТ`), not starting with
+    /// ь, ъ or ы, with no ь or ъ after a vowel, and (unless an all-capital
+    /// abbreviation) with a vowel, no more than four consonants or two vowels in
+    /// a row. Together at least `minimumKOI8RLetters` letters, a fifth to seven
+    /// tenths of them vowels. CP932 and EUC-JP kanji bytes fall into the same
+    /// range but make words no Russian writes; this errs towards Japanese, so a
+    /// single short Russian word stays a (wrong) Japanese guess.
+    static func looksLikeKOI8R(_ bytes: some Collection<UInt8>) -> Bool {
+        let array = Array(bytes)
+        var letters = 0
+        var vowels = 0
+        var index = 0
+        while index < array.count {
+            guard array[index] >= 0x80 else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < array.count && array[end] >= 0x80 { end += 1 }
+            if index > 0 && (array[index - 1].isASCIILetter || array[index - 1].isASCIIDigit) { return false }
+            if end < array.count && (array[end].isASCIILetter || array[end].isASCIIDigit) { return false }
+            guard let word = KOI8RWord(array[index..<end]) else { return false }
+            letters += word.letters
+            vowels += word.vowels
+            index = end
+        }
+        guard letters >= minimumKOI8RLetters else { return false }
+        return vowels * 10 >= letters * 2 && vowels * 10 <= letters * 7
+    }
+
     /// How much `text` looks like ordinary Japanese: kana and common kanji score,
     /// half-width katakana and private-use characters (the debris of decoding
     /// with the wrong table) cost.
@@ -194,5 +249,52 @@ extension Charset {
             }
         }
         return score
+    }
+}
+
+/// One run of 8-bit bytes read as a KOI8-R word; nil when it cannot be one.
+private struct KOI8RWord {
+    var letters = 0
+    var vowels = 0
+
+    /// KOI8-R's letters from 0xC0 (lowercase; uppercase is 0x20 higher) by
+    /// `byte & 0x1F`: ю а б ц д е ф г х и й к л м н о п я р с т у ж в ь ы з ш э щ ч ъ.
+    private static let vowelPositions: Set<UInt8> = [0, 1, 5, 9, 15, 17, 21, 25, 28]  // ю а е и о я у ы э
+    private static let softSign: UInt8 = 24, hardSign: UInt8 = 31, yeru: UInt8 = 25, shortI: UInt8 = 10
+
+    init?(_ run: ArraySlice<UInt8>) {
+        // ё and Ё sit outside the block, at 0xA3 and 0xB3.
+        func isLetter(_ byte: UInt8) -> Bool { byte >= 0xC0 || byte == 0xA3 || byte == 0xB3 }
+        func isUpper(_ byte: UInt8) -> Bool { byte >= 0xE0 || byte == 0xB3 }
+        func isVowel(_ byte: UInt8) -> Bool { byte < 0xC0 || Self.vowelPositions.contains(byte & 0x1F) }
+        func isSign(_ byte: UInt8) -> Bool { byte >= 0xC0 && [Self.softSign, Self.hardSign].contains(byte & 0x1F) }
+
+        guard let first = run.first, run.allSatisfy(isLetter) else { return nil }
+        let rest = run.dropFirst()
+        let allUpper = run.allSatisfy(isUpper)
+        guard rest.allSatisfy({ !isUpper($0) }) || allUpper else { return nil }
+        if first >= 0xC0 && [Self.softSign, Self.hardSign, Self.yeru].contains(first & 0x1F) { return nil }
+        var previous: UInt8?
+        var consonantRun = 0
+        var vowelRun = 0
+        for byte in run {
+            if isSign(byte), let previous,
+                isVowel(previous) || isSign(previous) || (previous >= 0xC0 && previous & 0x1F == Self.shortI)
+            {
+                return nil
+            }
+            if isVowel(byte) {
+                vowels += 1
+                vowelRun += 1
+                consonantRun = 0
+            } else {
+                consonantRun += 1
+                vowelRun = 0
+            }
+            if !allUpper && (consonantRun > 4 || vowelRun > 2) { return nil }
+            previous = byte
+        }
+        letters = run.count
+        if !allUpper && letters >= 2 && vowels == 0 { return nil }
     }
 }

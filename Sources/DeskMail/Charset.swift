@@ -44,6 +44,8 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
     public static let cp932 = Charset(name: "cp932", decoding: .iconv(name: "CP932", jisStandardMapping: false))
     /// EUC-JP, read as eucJP-ms so vendor characters survive.
     public static let eucJP = Charset(name: "euc-jp", decoding: .iconv(name: "EUC-JP-MS", jisStandardMapping: true))
+    /// KOI8-R, Russian mail's traditional charset (and the only other one guessed).
+    public static let koi8R = Charset(name: "koi8-r", decoding: .iconv(name: "KOI8-R", jisStandardMapping: false))
     /// Windows-1252, what mail labelled ISO-8859-1 almost always is.
     public static let windows1252 = Charset(
         name: "windows-1252", decoding: .iconv(name: "WINDOWS-1252", jisStandardMapping: false))
@@ -130,7 +132,7 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
         add(["utf-7", "unicode-1-1-utf-7"], iconvCharset("utf-7", "UTF-7"))
         // Hebrew: `-i` (logical order) and `-e` (explicit) name the same bytes as ISO-8859-8.
         add(["iso-8859-8-i", "iso-8859-8-e", "csiso88598i", "csiso88598e", "logical"], iconvCharset("iso-8859-8", "ISO-8859-8"))
-        add(["koi8-r", "cskoi8r"], iconvCharset("koi8-r", "KOI8-R"))
+        add(["koi8-r", "cskoi8r"], .koi8R)
         add(["koi8-u"], iconvCharset("koi8-u", "KOI8-U"))
         return table
     }()

@@ -7,17 +7,31 @@ enum MIMEParameters {
     /// The decoded value of parameter `name` among `parameters` (names
     /// lowercased, as `ParameterScanner` gives them), or nil when absent.
     ///
-    /// A plain `name=` wins over `name*…` forms when both are present, as in
-    /// Python's `email` (which conformance is measured against); senders that
-    /// write both put the same name in each.
+    /// The RFC 2231 forms (`name*=`, `name*0*=` …) win over a plain `name=`
+    /// written beside them: senders that write both (Outlook, Apple Mail, most
+    /// libraries) put the real name in the RFC 2231 value and a lossy ASCII
+    /// fallback (`????.pdf`, `_.csv`) in the plain one, for old readers.
     static func value(
         named name: String, in parameters: [ContentType.Parameter], problems: inout [String]
     ) -> String? {
-        let lowered = name.lowercased()
-        if let plain = parameters.first(where: { $0.name == lowered }) {
-            return decodeEncodedWords(plain.value, problems: &problems)
-        }
+        extendedValue(named: name, in: parameters, problems: &problems)
+            ?? plainValue(named: name, in: parameters, problems: &problems)
+    }
 
+    /// The plain `name=` value, RFC 2047 words in it decoded; nil when absent.
+    static func plainValue(
+        named name: String, in parameters: [ContentType.Parameter], problems: inout [String]
+    ) -> String? {
+        let lowered = name.lowercased()
+        return parameters.first(where: { $0.name == lowered }).map { decodeEncodedWords($0.value, problems: &problems) }
+    }
+
+    /// The value of the RFC 2231 forms of `name` (`name*`, or the continuations
+    /// `name*N` / `name*N*`) joined and decoded; nil when there are none.
+    static func extendedValue(
+        named name: String, in parameters: [ContentType.Parameter], problems: inout [String]
+    ) -> String? {
+        let lowered = name.lowercased()
         // RFC 2231 forms: `name*` (one extended value) or `name*N` / `name*N*`.
         struct Segment {
             var number: Int

@@ -16,9 +16,9 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `Name <address>`, the name quoted when it holds RFC 5322 specials;
-    /// just the address when there is no name.
+    /// just the address when there is no name, `<>` for the null address.
     public var formatted: String {
-        guard let name = displayName, !name.isEmpty else { return address }
+        guard let name = displayName, !name.isEmpty else { return address.isEmpty ? "<>" : address }
         let specials: Set<Character> = ["(", ")", "<", ">", "[", "]", ":", ";", "@", "\\", ",", ".", "\""]
         if name.contains(where: { specials.contains($0) }) {
             let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
@@ -87,6 +87,21 @@ extension MailAddress {
         if let mailbox = mailbox(from: current, problems: &problems) { result.append(mailbox) }
         return result
     }
+
+    /// Whether a header value is the null reverse-path of RFC 5321 bounces, `<>`
+    /// (spaces and comments aside: `< >`, `<> (bounce)`), or qmail's spelling of
+    /// it, `<#@[]>`. A value that is empty or names anybody is not.
+    public static func isNullPath(_ value: String) -> Bool {
+        let tokens = AddressToken.tokenize(value).filter { if case .comment = $0 { false } else { true } }
+        guard tokens.first == .special("<"), tokens.last == .special(">"), tokens.count >= 2 else {
+            return addressText(tokens[...]) == qmailNullPath
+        }
+        let inside = tokens.dropFirst().dropLast()
+        return inside.isEmpty || addressText(inside) == qmailNullPath
+    }
+
+    /// How qmail writes the null reverse-path in `Return-Path:`.
+    static let qmailNullPath = "#@[]"
 
     private static func mailbox(from tokens: [AddressToken], problems: inout [String]) -> MailAddress? {
         if let open = tokens.firstIndex(of: .special("<")) {

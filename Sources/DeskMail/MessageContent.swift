@@ -17,15 +17,23 @@
 enum MessageContent {
     private static let bodyTypes: Set<String> = ["text/plain", "text/html", "multipart/related", "multipart/alternative"]
 
-    /// The attachments of the message whose root part is `root`.
-    static func attachments(of root: MessagePart, problems: inout [String]) -> [Attachment] {
+    /// The attachments of the message whose root part is `root`, as many as
+    /// `allowance` admits (see `AttachmentAllowance`).
+    static func attachments(
+        of root: MessagePart, allowance: inout AttachmentAllowance, problems: inout [String]
+    ) -> [Attachment] {
         var parts: [MessagePart] = []
         collectMarkedParts(root, into: &parts)
-        return parts.map { part in
+        var result: [Attachment] = []
+        for part in parts {
             var nameProblems: [String] = []
             let name = part.filename(problems: &nameProblems)
+            // Past the byte limit nothing more is decoded: the rest are only named.
+            guard allowance.droppedForBytes.isEmpty else {
+                allowance.droppedForBytes.append(name ?? part.label)
+                continue
+            }
             let decoded = part.decodedBody()
-            problems.append(contentsOf: (nameProblems + decoded.problems).map { "\(part.label): \($0)" })
             // 7bit, 8bit and quoted-printable are line-oriented encodings: their line
             // breaks are the mail file's (CRLF, LF or CR), not the file's data, so
             // they become LF and the same attachment gives the same bytes whatever
@@ -36,9 +44,12 @@ enum MessageContent {
             case "7bit", "8bit", "quoted-printable": bytes = normalizingLineBreaks(decoded.bytes)
             default: bytes = decoded.bytes
             }
-            return Attachment(
-                filename: name, contentType: part.contentType.mimeType, bytes: bytes, section: part.section)
+            guard allowance.admit(bytes.count, name: name ?? part.label) else { continue }
+            problems.append(contentsOf: (nameProblems + decoded.problems).map { "\(part.label): \($0)" })
+            result.append(
+                Attachment(filename: name, contentType: part.contentType.mimeType, bytes: bytes, section: part.section))
         }
+        return result
     }
 
     /// CRLF and lone CR become LF.
@@ -128,9 +139,11 @@ enum MessageContent {
     }
 
     /// The decoded plain text of the message and any files uuencoded inline
-    /// in it (old mail programs send attachments so), which are cut out of the text.
+    /// in it (old mail programs send attachments so), which are cut out of the
+    /// text. Each file is a part for the part limit and bytes for the byte limit
+    /// (`allowance`); files past the part limit stay in the text, undecoded.
     static func text(
-        of root: MessagePart, attachments: [Attachment], problems: inout [String]
+        of root: MessagePart, allowance: inout AttachmentAllowance, problems: inout [String]
     ) -> (text: String?, inlineFiles: [Attachment]) {
         let sections = iterAttachmentSections(of: root)
         guard let part = textPart(of: root, attachmentSections: sections) else { return (nil, []) }
@@ -139,14 +152,26 @@ enum MessageContent {
         var bytes = decoded.bytes
         var inlineFiles: [Attachment] = []
 
-        if containsUUBegin(bytes) {
-            let blocks = TransferDecoding.uuencodedBlocks(in: bytes[...])
+        if containsUUBegin(bytes[...]) {
+            let blocks = TransferDecoding.uuencodedBlocks(in: bytes[...], maximumCount: allowance.parts)
+            let after = blocks.last?.range.upperBound ?? 0
+            if blocks.count == allowance.parts,
+                !TransferDecoding.uuencodedBlocks(in: bytes[after...], maximumCount: 1).isEmpty
+            {
+                partProblems.append(
+                    "the message has more than \(allowance.partLimit) parts, counting the files uuencoded in its text; "
+                        + (blocks.isEmpty
+                            ? "none of those files were read"
+                            : "the uuencoded files after the first \(blocks.count) were not read"))
+            }
+            allowance.parts -= blocks.count
             if !blocks.isEmpty {
                 var remaining: [UInt8] = []
                 var cursor = 0
                 for block in blocks {
                     remaining.append(contentsOf: bytes[cursor..<block.range.lowerBound])
                     cursor = block.range.upperBound
+                    guard allowance.admit(block.bytes.count, name: block.name) else { continue }
                     inlineFiles.append(
                         Attachment(
                             filename: block.name, contentType: "application/octet-stream", bytes: block.bytes,
@@ -221,11 +246,11 @@ enum MessageContent {
         return String(decoding: output, as: UTF8.self)
     }
 
-    private static func containsUUBegin(_ bytes: [UInt8]) -> Bool {
+    private static func containsUUBegin(_ bytes: ArraySlice<UInt8>) -> Bool {
         let pattern = Array("begin ".utf8)
-        var index = 0
-        while index + pattern.count <= bytes.count {
-            if (index == 0 || bytes[index - 1] == .lineFeed || bytes[index - 1] == .carriageReturn)
+        var index = bytes.startIndex
+        while index + pattern.count <= bytes.endIndex {
+            if (index == bytes.startIndex || bytes[index - 1] == .lineFeed || bytes[index - 1] == .carriageReturn)
                 && bytes[index] == 0x62 && bytes[index..<(index + pattern.count)].elementsEqual(pattern)
             {
                 return true
@@ -245,5 +270,49 @@ enum MessageContent {
         }
         visit(root, isRoot: true)
         return result
+    }
+}
+
+/// What one message's attachments may still take (`MessageLimits`): how many
+/// more parts (uuencoded files in the text count as parts) and how many more
+/// decoded bytes. Once an attachment does not fit the bytes, it and every
+/// attachment after it are dropped, and the reader says so once.
+struct AttachmentAllowance {
+    /// Parts still allowed: the part limit less the MIME parts already read.
+    var parts: Int
+    /// Decoded bytes still allowed.
+    var bytes: Int
+    let partLimit: Int
+    let byteLimit: Int
+    /// The attachments dropped for the byte limit, by name, in message order.
+    var droppedForBytes: [String] = []
+
+    init(limits: MessageLimits, partsRead: Int) {
+        parts = max(0, limits.maximumParts - partsRead)
+        bytes = limits.maximumAttachmentBytes
+        partLimit = limits.maximumParts
+        byteLimit = limits.maximumAttachmentBytes
+    }
+
+    /// Takes `size` bytes for the attachment `name` when they fit and nothing was dropped before it.
+    mutating func admit(_ size: Int, name: String) -> Bool {
+        guard droppedForBytes.isEmpty, size <= bytes else {
+            droppedForBytes.append(name)
+            return false
+        }
+        bytes -= size
+        return true
+    }
+
+    /// The one problem naming the byte limit, or nil when nothing was dropped.
+    var problem: String? {
+        guard !droppedForBytes.isEmpty else { return nil }
+        let count = droppedForBytes.count
+        let shown = droppedForBytes.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+        let dropped =
+            count == 1
+            ? "the last attachment was dropped (\(shown))"
+            : "the last \(count) attachments were dropped (\(shown)\(count > 5 ? ", …" : ""))"
+        return "the attachments decode to more than the limit of \(byteLimit) bytes together; \(dropped)"
     }
 }

@@ -19,25 +19,32 @@ extension MessagePart {
     public var isAttachment: Bool { disposition == "attachment" }
 
     /// The file name, decoded (RFC 2231, RFC 2047 in quotes) and trimmed, as
-    /// the sender wrote it: Content-Disposition's `filename`, else
-    /// Content-Type's `name`. Nil when neither is there or it is empty.
-    /// Never use it as a path as it is: see `Attachment.safeFilename`.
+    /// the sender wrote it: an RFC 2231 value first (Content-Disposition's
+    /// `filename*`, else Content-Type's `name*`), since a plain value beside one
+    /// is the sender's lossy ASCII fallback; else Content-Disposition's plain
+    /// `filename`, else Content-Type's plain `name`. Nil when none is there or
+    /// it is empty. Never use it as a path as it is: see `Attachment.safeFilename`.
     public var filename: String? {
         var ignored: [String] = []
         return filename(problems: &ignored)
     }
 
     func filename(problems: inout [String]) -> String? {
-        var value: String?
-        if let dispositionValue = headers["Content-Disposition"] {
-            value = MIMEParameters.value(
-                named: "filename", in: ContentDisposition(parsing: dispositionValue).parameters, problems: &problems)
+        let dispositionParameters =
+            headers["Content-Disposition"].map { ContentDisposition(parsing: $0).parameters } ?? []
+        let typeParameters = contentType.parameters
+        let sources: [(extended: Bool, name: String, parameters: [ContentType.Parameter])] = [
+            (true, "filename", dispositionParameters), (true, "name", typeParameters),
+            (false, "filename", dispositionParameters), (false, "name", typeParameters),
+        ]
+        for source in sources {
+            let value =
+                source.extended
+                ? MIMEParameters.extendedValue(named: source.name, in: source.parameters, problems: &problems)
+                : MIMEParameters.plainValue(named: source.name, in: source.parameters, problems: &problems)
+            if let trimmed = value?.trimmingASCIIWhitespace, !trimmed.isEmpty { return trimmed }
         }
-        if value == nil {
-            value = MIMEParameters.value(named: "name", in: contentType.parameters, problems: &problems)
-        }
-        guard let trimmed = value?.trimmingASCIIWhitespace, !trimmed.isEmpty else { return nil }
-        return trimmed
+        return nil
     }
 
     /// Whether the part is an attachment in the desk's sense: it has a file

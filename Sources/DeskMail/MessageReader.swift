@@ -40,6 +40,9 @@ public enum MessageReader {
         if let field = headers.first(named: "From") {
             var addressProblems: [String] = []
             from = MailAddress.parseList(field.value, problems: &addressProblems).first
+            // A bare `From: <>` is the null sender of a bounce, not a missing From:
+            // the automatic-reply rules must see it.
+            if from == nil && MailAddress.isNullPath(field.value) { from = MailAddress(address: "") }
             problems.append(contentsOf: addressProblems.map { "From: \($0)" })
             if from == nil && !field.value.isEmpty {
                 problems.append(
@@ -63,19 +66,29 @@ public enum MessageReader {
         let receivedAt = readReceivedAt(headers, problems: &problems)
 
         problems.append(contentsOf: MessageContent.structureProblems(of: root))
-        var attachments = MessageContent.attachments(of: root, problems: &problems)
-        let (text, inlineFiles) = MessageContent.text(of: root, attachments: attachments, problems: &problems)
+        var allowance = AttachmentAllowance(limits: limits, partsRead: structure.partCount)
+        var attachments = MessageContent.attachments(of: root, allowance: &allowance, problems: &problems)
+        let (text, inlineFiles) = MessageContent.text(of: root, allowance: &allowance, problems: &problems)
         attachments.append(contentsOf: inlineFiles)
+        if let problem = allowance.problem { problems.append(problem) }
         // A named inline text part is both the text and an attachment: its
         // decoding problems are said once.
         var seenProblems = Set<String>()
         problems = problems.filter { seenProblems.insert($0).inserted }
+        problems = capped(problems, at: limits.maximumProblems)
 
         var message = ParsedMessage(
             root: root, subject: subject, from: from, messageID: messageID, dateHeader: dateHeader, date: date,
             receivedAt: receivedAt, problems: problems, attachments: attachments, text: text)
         message.automaticReply = AutomaticReplyDetector.reason(for: message)
         return message
+    }
+
+    /// The first `limit` problems, then one line saying how many more there were.
+    static func capped(_ problems: [String], at limit: Int) -> [String] {
+        guard problems.count > limit else { return problems }
+        let more = problems.count - limit
+        return Array(problems.prefix(limit)) + ["… and \(more) more problem\(more == 1 ? "" : "s")"]
     }
 
     /// The top-level Content-Type, or `text/plain` when it is missing or

@@ -166,7 +166,8 @@ enum TransferDecoding {
     /// Finds uuencoded blocks (`begin 644 name` … `end`) in text: what old mail
     /// programs put inline in a plain-text body. Only `begin` lines with an
     /// octal mode and a name count, so ordinary prose is never read as one.
-    static func uuencodedBlocks(in text: ArraySlice<UInt8>) -> [UUDecoded] {
+    /// At most `maximumCount` blocks are decoded; the scan stops at the next.
+    static func uuencodedBlocks(in text: ArraySlice<UInt8>, maximumCount: Int = .max) -> [UUDecoded] {
         var blocks: [UUDecoded] = []
         var index = text.startIndex
         let beginPrefix = Array("begin ".utf8)
@@ -174,6 +175,8 @@ enum TransferDecoding {
             let line = HeaderBlock.nextLine(in: text, from: index)
             let content = text[index..<line.contentEnd]
             if content.starts(with: beginPrefix), let name = uuBeginName(content) {
+                // The caller's part limit: later blocks are left where they are, undecoded.
+                guard blocks.count < maximumCount else { break }
                 var block = UUDecoded(name: name, bytes: [], missingEnd: true, range: index..<text.endIndex)
                 var cursor = line.nextStart
                 while cursor < text.endIndex {

@@ -1,13 +1,15 @@
 import DeskCore
 import DeskDocuments
+import DeskTesting
 import Foundation
 import Testing
 
 /// A workbook written by a real spreadsheet library, with real date cells, reads as expected.
-@Suite(.enabled(if: Openpyxl.isAvailable, "needs python3 with openpyxl"))
+@Suite(.enabled(if: RequiredTool.openpyxl.shouldRun, "needs python3 with openpyxl"))
 struct OpenpyxlTests {
     @Test(arguments: [false, true])
     func workbookWrittenByOpenpyxl(date1904: Bool) throws {
+        try RequiredTool.openpyxl.require()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-openpyxl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -53,17 +55,4 @@ struct OpenpyxlTests {
         #expect(assessment.caseStudies.map { $0.technical["TECH-1.1"]?.answer } == [.yes, .notApplicable, .yes, .no])
         #expect(assessment.caseStudies[0].technical["TECH-1.1"]?.evidence == "MFA")
     }
-}
-
-enum Openpyxl {
-    static let isAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import openpyxl"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
 }

@@ -224,8 +224,9 @@ struct TemplateTests {
 
     // MARK: - openpyxl
 
-    @Test(.enabled(if: Openpyxl.isAvailable, "needs python3 with openpyxl"))
+    @Test(.enabled(if: RequiredTool.openpyxl.shouldRun, "needs python3 with openpyxl"))
     func openpyxlOpensTheWorkbookAndItsAnswersReadBack() throws {
+        try RequiredTool.openpyxl.require()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("desk-template-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -1,3 +1,5 @@
+import DeskTesting
+import Foundation
 import Testing
 
 @testable import DeskMail
@@ -63,7 +65,7 @@ struct AutomaticReplyDetectorTests {
             ("Auto: Re: review", "Subject: Auto:"),
             ("【自動応答】お問い合わせありがとうございます", "Subject: 自動応答"),
             ("自動返信: 受付しました", "Subject: 自動返信"),
-            ("不在のお知らせ", "Subject: 不在"),
+            ("不在のお知らせ", "Subject: 不在のお知らせ"),
             ("Undeliverable: [Acme KK], Retail …", "Subject: Undeliverable"),
             ("Delivery Status Notification (Failure)", "Subject: Delivery Status Notification"),
             ("Mail delivery failed: returning message to sender", "Subject: Mail delivery failed"),
@@ -94,5 +96,81 @@ struct AutomaticReplyDetectorTests {
     @Test("a subject that merely mentions an auto prefix mid-line is not flagged")
     func autoPrefixMidSubject() throws {
         #expect(try message([], subject: "Re: Auto: is not at the start").automaticReply == nil)
+    }
+
+    @Test(
+        "null senders are bounces, whatever the mailer wrote around them",
+        arguments: [
+            (["From: <>"], "From: <> (the null sender of bounces)"),
+            (["From:   < >  "], "From: <> (the null sender of bounces)"),
+            (["From: <> (Mail Delivery System)"], "From: <> (the null sender of bounces)"),
+            (["From: MAILER-DAEMON"], "From: MAILER-DAEMON"),
+            (["Return-Path: <> (bounce)", "From: a@example.com"], "Return-Path: <>"),
+            // qmail writes its null sender as `#@[]`.
+            (["Return-Path: <#@[]>", "From: a@example.com"], "Return-Path: <#@[]>"),
+        ])
+    func nullSenders(lines: [String], reason: String) throws {
+        let parsed = try MessageReader.read(MessageBytes.lines(lines + ["Subject: Delivery report", "", "body"]))
+        #expect(parsed.automaticReply == reason)
+    }
+
+    @Test("a bare From: <> is the null address, not a missing From")
+    func bareNullFrom() throws {
+        let parsed = try MessageReader.read(MessageBytes.lines(["From: <>", "Subject: x", "", "body"]))
+        let from = try #require(parsed.from)
+        #expect(from.address.isEmpty)
+        #expect(from.formatted == "<>")
+        #expect(!parsed.problems.contains { $0.contains("From") })
+    }
+
+    @Test("the McAfee 'Delivery Status' bounce of the corpus (From: <>) is not a submission")
+    func mcAfeeBounceFromTheCorpus() throws {
+        guard let corpus = RepositoryPaths.shared?.appendingPathComponent("corpus"),
+            let bytes = FileManager.default.contents(
+                atPath: corpus.appendingPathComponent("sisimai-set-of-emails/maildir/bsd/lhost-mcafee-04.eml").path)
+        else { return }  // ../shared is absent from a user's clone
+        let parsed = try MessageReader.read(Array(bytes))
+        #expect(parsed.automaticReply != nil)
+    }
+
+    @Test(
+        "out-of-office and bounce subjects as mail programs write them",
+        arguments: [
+            ("自動応答: [Acme KK], Retail Competency", "Subject: 自動応答"),
+            ("自動応答：自己評価の提出", "Subject: 自動応答"),
+            ("不在通知: 自己評価提出", "Subject: 不在通知"),
+            ("【不在通知】自己評価提出", "Subject: 不在通知"),
+            ("不在のお知らせ（1/5まで）", "Subject: 不在のお知らせ"),
+            ("[不在] 自己評価提出", "Subject: 不在"),
+            ("Out of Office AutoReply: review", "Subject: Out of Office AutoReply"),
+            ("Autoreply: review", "Subject: Autoreply"),
+            ("AutoReply - back Monday", "Subject: AutoReply"),
+            ("Abwesenheitsnotiz: Self-Assessment", "Subject: Abwesenheitsnotiz"),
+            ("Automatische Antwort: Self-Assessment", "Subject: Automatische Antwort"),
+            ("Réponse automatique : Self-Assessment", "Subject: Réponse automatique"),
+            ("Respuesta automática: Self-Assessment", "Subject: Respuesta automática"),
+            ("Undelivered Mail Returned to Sender", "Subject: Undelivered Mail Returned to Sender"),
+            ("Delivery Status", "Subject: Delivery Status"),
+            ("failure notice", "Subject: failure notice"),
+            // Lotus Notes puts the person's name first.
+            ("Hanako Sato is out of the office.", "Subject: is out of the office"),
+        ])
+    func subjectsAsWritten(subject: String, reason: String) throws {
+        #expect(try message([], subject: subject).automaticReply == reason)
+    }
+
+    @Test(
+        "a submission whose subject merely contains such a word is not ignored",
+        arguments: [
+            "不在時の対応手順について 自己評価提出",
+            "[Acme KK] 不在在庫の自動応答システム, Retail Competency Technology Partner Completed Self-Assessment",
+            "自動応答システム株式会社, Retail Competency Technology Partner Completed Self-Assessment",
+            "Autoreply Labs Inc, Retail Competency Technology Partner Completed Self-Assessment",
+            "Re: Out of office coverage during the review",
+            "Delivery status tracking for stores, Retail Competency Technology Partner Completed Self-Assessment",
+            "Returned mail handling in our solution",
+        ])
+    func subjectsThatAreSubmissions(subject: String) throws {
+        #expect(try message([], subject: subject).automaticReply == nil)
     }
 }

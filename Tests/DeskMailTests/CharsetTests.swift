@@ -153,4 +153,27 @@ struct CharsetTests {
     func guess(bytes: [UInt8], expected: String) {
         #expect(Charset.guess(for: bytes).name == expected)
     }
+
+    @Test(
+        "unlabelled KOI8-R Russian is KOI8-R, not CP932 mojibake",
+        arguments: ["Фёдор Михайлович Достоевский", "Москва - столица России.", "тест тест", "Заявка на сертификацию"])
+    func unlabelledKOI8R(text: String) throws {
+        let bytes = try MessageBytes.encoded(text, as: "KOI8-R")
+        #expect(Charset.guess(for: bytes).name == "koi8-r")
+        #expect(Charset.decodeUndeclared(bytes, context: "test").text == text)
+    }
+
+    /// Kanji-only names whose every byte is also a KOI8-R letter, in words
+    /// that even look like Russian ones (池田 明 in EUC-JP reads `цсед лю`).
+    @Test(
+        "kanji-only Japanese names are never taken for KOI8-R",
+        arguments: [
+            ("池田 明", "EUC-JP"), ("和田 凛", "EUC-JP"), ("渡辺 学", "EUC-JP"), ("太田 明", "EUC-JP"),
+            ("藤田茂", "EUC-JP"), ("長谷川 久美子", "EUC-JP"), ("株式会社 日立製作所", "EUC-JP"),
+            ("池田 明", "CP932"), ("長谷川 久美子", "CP932"), ("株式会社 日立製作所", "CP932"),
+        ])
+    func kanjiNamesStayJapanese(text: String, charset: String) throws {
+        let bytes = try MessageBytes.encoded(text, as: charset)
+        #expect(Charset.decodeUndeclared(bytes, context: "test").text == text)
+    }
 }

@@ -244,4 +244,17 @@ struct HeaderBlockTests {
         #expect(message.subject == "s")
         #expect(message.problems.count == 1)
     }
+
+    @Test("raw KOI8-R From and Subject are read as Russian (cyrus-cassandane headers-koi8r)")
+    func rawKOI8RHeaders() throws {
+        let bytes = MessageBytes.rawHeader(
+            "From", try MessageBytes.encoded("\"Фёдор Михайлович Достоевский\" <fyodor@local>", as: "KOI8-R"))
+            + MessageBytes.rawHeader("Subject", try MessageBytes.encoded("Москва - столица России.", as: "KOI8-R"))
+            + Array("\r\nThis is a test email.\r\n".utf8)
+        let message = try MessageReader.read(bytes)
+        #expect(message.from?.displayName == "Фёдор Михайлович Достоевский")
+        #expect(message.from?.address == "fyodor@local")
+        #expect(message.subject == "Москва - столица России.")
+        #expect(message.problems.contains { $0.contains("read as koi8-r (a guess)") })
+    }
 }

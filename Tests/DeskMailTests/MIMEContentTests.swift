@@ -131,6 +131,25 @@ struct ParameterTests {
         #expect(try filename(headers) == expected)
     }
 
+    @Test(
+        "an RFC 2231 name wins over a lossy plain one written beside it",
+        arguments: [
+            (["Content-Disposition: attachment; filename=\"????.pdf\"; filename*=utf-8''%E6%97%A5%E6%9C%AC.pdf"], "日本.pdf"),
+            (["Content-Disposition: attachment; filename*=utf-8''%E6%97%A5%E6%9C%AC.pdf; filename=\"____.pdf\""], "日本.pdf"),
+            (
+                ["Content-Disposition: attachment; filename=\"??.csv\"; filename*0*=utf-8''%E6%97%A5; filename*1=\".csv\""],
+                "日.csv"
+            ),
+            (["Content-Type: text/csv; name=\"_.csv\"; name*=utf-8''%E6%97%A5.csv"], "日.csv"),
+            (
+                ["Content-Type: text/csv; name*=utf-8''%E6%97%A5.csv", "Content-Disposition: attachment; filename=\"_.csv\""],
+                "日.csv"
+            ),
+        ] as [([String], String)])
+    func rfc2231WinsOverPlain(headers: [String], expected: String) throws {
+        #expect(try filename(headers) == expected)
+    }
+
     @Test("Content-Disposition: attachment without a name makes an attachment")
     func namelessAttachment() throws {
         let message = try MessageReader.read(

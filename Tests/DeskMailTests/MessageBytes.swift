@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds exact message bytes in test source, so each test shows the bytes it reads.
 enum MessageBytes {
     /// The line endings a message file may use.
@@ -23,5 +25,24 @@ enum MessageBytes {
     /// A header line whose value is raw bytes (8-bit, not UTF-8), CRLF-terminated.
     static func rawHeader(_ name: String, _ value: [UInt8]) -> [UInt8] {
         Array("\(name): ".utf8) + value + [0x0D, 0x0A]
+    }
+
+    /// `text` in a legacy charset, encoded by the C library's iconv (an encoder
+    /// independent of the decoders under test).
+    static func encoded(_ text: String, as charset: String) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["iconv", "-f", "UTF-8", "-t", charset]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteInapplicableStringEncoding) }
+        return Array(data)
     }
 }
