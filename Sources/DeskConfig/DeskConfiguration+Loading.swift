@@ -15,17 +15,24 @@ extension DeskConfiguration {
 
     /// Reads the daemon file and every tenant file it points to.
     ///
-    /// Any mistake stops loading with a `ConfigError` naming the file, line and key:
-    /// a daemon that starts with half a configuration misses deadlines silently.
+    /// A mistake in the daemon file, or in every tenant file, stops loading with a
+    /// `ConfigError` naming the file, line and key. A mistake in one tenant's file
+    /// (or in a calendar or checklist it names) disables only that tenant: it is
+    /// listed in `disabledTenants` with its error, and the other offices keep working
+    /// (PRODUCT.md §2: one tenant's broken input never stops the others). Callers
+    /// must say so loudly; a silently missing office misses deadlines.
     public static func load(from url: URL) throws(ConfigError) -> DeskConfiguration {
         let file = ConfigFile(url: url)
         let root = try file.root().mapping(allowing: [
-            "tenants", "rescan_seconds", "sla_sweep_seconds", "log_level", "limits",
+            "tenants", "rescan_seconds", "sla_sweep_seconds", "log_level", "limits", "loose_file_quiet_seconds",
         ])
         var daemon = DaemonConfiguration(
             rescanInterval: .seconds(30), slaSweepInterval: .seconds(60), logLevel: "info",
-            maxMessageBytes: 50 * 1024 * 1024)
+            maxMessageBytes: 50 * 1024 * 1024, looseFileQuietPeriod: .seconds(5))
         if let node = root["rescan_seconds"] { daemon.rescanInterval = .seconds(try node.int(in: 1...86_400)) }
+        if let node = root["loose_file_quiet_seconds"] {
+            daemon.looseFileQuietPeriod = .seconds(try node.int(in: 0...3600))
+        }
         if let node = root["sla_sweep_seconds"] { daemon.slaSweepInterval = .seconds(try node.int(in: 1...86_400)) }
         if let node = root["log_level"] {
             let level = try node.string()
@@ -57,23 +64,40 @@ extension DeskConfiguration {
         }
 
         var tenants: [TenantConfiguration] = []
+        var disabled: [TenantConfigFailure] = []
         for tenantFile in tenantFiles {
-            let tenant = try TenantConfiguration.load(from: tenantFile)
-            if let clash = tenants.first(where: {
-                $0.id == tenant.id || $0.inbox == tenant.inbox || $0.store == tenant.store
-            }) {
-                let what =
-                    clash.id == tenant.id
-                    ? "tenant id \"\(tenant.id)\"" : clash.inbox == tenant.inbox ? "inbox" : "store"
-                throw ConfigError(
-                    file: ConfigFile(url: tenantFile).displayPath,
-                    message:
-                        "the \(what) is also used by \(ConfigFile(url: clash.sourceFile).displayPath); each tenant needs its own"
-                )
+            do {
+                tenants.append(try loadTenant(from: tenantFile, besides: tenants))
+            } catch {
+                disabled.append(
+                    TenantConfigFailure(
+                        tenantID: tenantFile.deletingPathExtension().lastPathComponent, file: tenantFile, error: error))
             }
-            tenants.append(tenant)
         }
-        return DeskConfiguration(file: file.url, daemon: daemon, tenants: tenants)
+        // With no office left there is nothing to run: the first mistake is the answer.
+        if tenants.isEmpty, let first = disabled.first { throw first.error }
+        return DeskConfiguration(file: file.url, daemon: daemon, tenants: tenants, disabledTenants: disabled)
+    }
+
+    /// One tenant file, refused when it shares an id, inbox or store with a tenant
+    /// already loaded (the later file in name order is the one disabled).
+    static func loadTenant(from tenantFile: URL, besides tenants: [TenantConfiguration]) throws(ConfigError)
+        -> TenantConfiguration
+    {
+        let tenant = try TenantConfiguration.load(from: tenantFile)
+        if let clash = tenants.first(where: {
+            $0.id == tenant.id || $0.inbox == tenant.inbox || $0.store == tenant.store
+        }) {
+            let what =
+                clash.id == tenant.id
+                ? "tenant id \"\(tenant.id)\"" : clash.inbox == tenant.inbox ? "inbox" : "store"
+            throw ConfigError(
+                file: ConfigFile(url: tenantFile).displayPath,
+                message:
+                    "the \(what) is also used by \(ConfigFile(url: clash.sourceFile).displayPath); each tenant needs its own"
+            )
+        }
+        return tenant
     }
 }
 

@@ -59,15 +59,36 @@ public struct DaemonConfiguration: Sendable {
     public var logLevel: String
     /// Messages larger than this are quarantined unread (PRODUCT.md §3: 50 MiB).
     public var maxMessageBytes: Int
+    /// A file dropped straight into an inbox folder (not through Maildir's `tmp/` →
+    /// `new/` rename) is taken only once its size and modification time have not
+    /// changed for this long: `cp` and `scp` write under the final name.
+    public var looseFileQuietPeriod: Duration
 }
 
 /// The whole configuration: the daemon's settings and every tenant.
 public struct DeskConfiguration: Sendable {
     public let file: URL
     public let daemon: DaemonConfiguration
+    /// The tenants whose configuration is valid: the ones that run.
     public let tenants: [TenantConfiguration]
+    /// Tenant files with a mistake, each with its error: these offices do not run
+    /// until the file is fixed, and every program says so.
+    public let disabledTenants: [TenantConfigFailure]
+
+    public init(
+        file: URL, daemon: DaemonConfiguration, tenants: [TenantConfiguration],
+        disabledTenants: [TenantConfigFailure] = []
+    ) {
+        self.file = file
+        self.daemon = daemon
+        self.tenants = tenants
+        self.disabledTenants = disabledTenants
+    }
 
     public func tenant(_ id: String) -> TenantConfiguration? { tenants.first { $0.id == id } }
+
+    /// Why the tenant `id` is disabled, when its file has a mistake.
+    public func disabledTenant(_ id: String) -> TenantConfigFailure? { disabledTenants.first { $0.tenantID == id } }
 
     /// The tenant a submission ID such as `retail-jp-42` belongs to, with its number.
     public func resolve(submissionID: String) -> (tenant: TenantConfiguration, number: Int)? {
@@ -77,4 +98,21 @@ public struct DeskConfiguration: Sendable {
         else { return nil }
         return (tenant, number)
     }
+}
+
+/// A tenant file that could not be loaded: the tenant (named by its file) is
+/// disabled, and `error` says where and why.
+public struct TenantConfigFailure: Sendable, CustomStringConvertible {
+    /// The tenant the file would define: its name without `.yaml`, which a valid file's `id:` must match.
+    public let tenantID: String
+    public let file: URL
+    public let error: ConfigError
+
+    public init(tenantID: String, file: URL, error: ConfigError) {
+        self.tenantID = tenantID
+        self.file = file
+        self.error = error
+    }
+
+    public var description: String { "tenant \(tenantID) is disabled: \(error)" }
 }

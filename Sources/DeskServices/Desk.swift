@@ -24,6 +24,9 @@ public final class Desk: @unchecked Sendable {
 
     public func tenant(named name: String) throws(DeskError) -> TenantConfiguration {
         guard let tenant = configuration.tenant(name) else {
+            if let failure = configuration.disabledTenant(name) {
+                throw .tenantDisabled(name, reason: failure.error.description)
+            }
             throw .unknownTenant(name, known: configuration.tenants.map(\.id))
         }
         return tenant
@@ -34,28 +37,35 @@ public final class Desk: @unchecked Sendable {
     /// ownership and permissions; nil then means "nothing stored yet".
     public func store(for tenant: TenantConfiguration, create: Bool) throws(DeskError) -> SubmissionStore? {
         if let store = stores[tenant.id] { return store }
-        if !create, !FileManager.default.fileExists(atPath: tenant.store.path) {
-            if FileManager.default.fileExists(atPath: tenant.store.deletingLastPathComponent().path),
-                access(tenant.store.deletingLastPathComponent().path, R_OK | X_OK) != 0
-            {
-                throw .tenantNotReadable(tenant.id, reason: "permission denied on \(tenant.store.deletingLastPathComponent().path)")
-            }
-            return nil
-        }
         // Reading a tenant means reading its folder; the OS's answer decides.
-        if FileManager.default.fileExists(atPath: tenant.store.deletingLastPathComponent().path),
-            access(tenant.store.deletingLastPathComponent().path, R_OK | X_OK) != 0
-        {
-            throw .tenantNotReadable(
-                tenant.id, reason: "permission denied on \(tenant.store.deletingLastPathComponent().path)")
-        }
+        if let denied = Self.permissionDenied(tenant) { throw denied }
+        if !create, !FileManager.default.fileExists(atPath: tenant.store.path) { return nil }
         do {
             let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
             stores[tenant.id] = store
             return store
         } catch {
-            throw .tenantNotReadable(tenant.id, reason: error.description)
+            // Only the operating system's refusal is "you may not read"; a damaged or
+            // foreign database is the operator's problem, and saying so sends them to it.
+            if let denied = Self.permissionDenied(tenant, writing: true) { throw denied }
+            let reason: String
+            if case .cannotOpen(_, let why) = error { reason = why } else { reason = error.description }
+            throw .storeUnavailable(tenant: tenant.id, file: tenant.store.path, reason: reason)
         }
+    }
+
+    /// `tenantNotReadable` when the operating system refuses this user the tenant's
+    /// store folder or file (or, with `writing`, the write access SQLite's WAL needs).
+    static func permissionDenied(_ tenant: TenantConfiguration, writing: Bool = false) -> DeskError? {
+        let folder = tenant.store.deletingLastPathComponent().path
+        let checks = [
+            (folder, R_OK | X_OK | (writing ? W_OK : 0)),
+            (tenant.store.path, R_OK | (writing ? W_OK : 0)),
+        ]
+        for (path, mode) in checks where access(path, mode) != 0 && (errno == EACCES || errno == EPERM) {
+            return .tenantNotReadable(tenant.id, reason: "permission denied on \(path)")
+        }
+        return nil
     }
 
     /// Open submissions (or all with `includeClosed`), most urgent deadline first.
@@ -99,6 +109,9 @@ public final class Desk: @unchecked Sendable {
     public func submission(_ id: String, now: Date) throws(DeskError) -> (view: SubmissionView, store: SubmissionStore)
     {
         guard let (tenant, number) = configuration.resolve(submissionID: id) else {
+            if let failure = configuration.disabledTenants.first(where: { id.hasPrefix($0.tenantID + "-") }) {
+                throw .tenantDisabled(failure.tenantID, reason: failure.error.description)
+            }
             throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id))
         }
         guard let store = try store(for: tenant, create: false) else {
@@ -157,10 +170,8 @@ public final class Desk: @unchecked Sendable {
             guard (status.st_mode & S_IFMT) == S_IFREG else {
                 return (url, .failure(.badArgument("\(url.path): not a regular file (a folder?); name the files in it")))
             }
-            let entry = InboxEntry(
-                url: url, name: url.lastPathComponent, size: Int64(status.st_size),
-                modified: Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec)), isMaildir: false)
             do {
+                let entry = try InboxEntry.standalone(url)
                 return (url, .success(try pipeline.ingest(entry, removeSource: false, actor: actor, now: now)))
             } catch {
                 return (url, .failure(.failed("\(url.path): \(error)")))

@@ -3,6 +3,12 @@ public enum DeskError: Error, Sendable, CustomStringConvertible {
     case unknownSubmission(String, knownTenants: [String])
     case unknownTenant(String, known: [String])
     case tenantNotReadable(String, reason: String)
+    /// The tenant's file has a mistake, so the tenant does not run; `reason` names file, line and key.
+    case tenantDisabled(String, reason: String)
+    /// The store exists and may be read, but does not open: damaged, not a database, another tenant's.
+    case storeUnavailable(tenant: String, file: String, reason: String)
+    /// A mistake in the configuration as a whole (the daemon file, or every tenant file).
+    case configuration(String)
     case badArgument(String)
     case failed(String)
 
@@ -14,6 +20,12 @@ public enum DeskError: Error, Sendable, CustomStringConvertible {
             return "no tenant \"\(name)\" (configured: \(known.joined(separator: ", ")))"
         case .tenantNotReadable(let tenant, let reason):
             return "you may not read tenant \(tenant): \(reason)"
+        case .tenantDisabled(let tenant, let reason):
+            return "tenant \(tenant) is disabled: its configuration has a mistake: \(reason)"
+        case .storeUnavailable(let tenant, let file, let reason):
+            return "cannot open the store \(file) of tenant \(tenant): \(reason)"
+        case .configuration(let message):
+            return "configuration error: \(message)"
         case .badArgument(let message), .failed(let message):
             return message
         }

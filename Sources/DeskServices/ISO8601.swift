@@ -18,17 +18,42 @@ public enum ISO8601 {
     /// seconds, or a bare date-time taken as UTC.
     public static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        // A date-time with no offset is ambiguous; accept it only in the strict UTC reading.
+        return withOffset(trimmed) ?? local(trimmed, in: TimeZone(identifier: "UTC")!, allowingDate: false)
+    }
+
+    /// Parses an instant as a person writes it for one office: with an offset it is
+    /// exact; without one (`2026-11-29T10:54:31`) it is the wall-clock time in `zone`;
+    /// a bare date (`2026-12-01`) is the start of that day in `zone` (PRODUCT.md §9:
+    /// "no offset: the tenant's local time").
+    public static func parse(_ text: String, defaultZone zone: TimeZone) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return withOffset(trimmed) ?? local(trimmed, in: zone, allowingDate: true)
+    }
+
+    static func withOffset(_ text: String) -> Date? {
         for options: ISO8601DateFormatter.Options in [
             [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds],
         ] {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = options
-            if let date = formatter.date(from: trimmed) { return date }
+            if let date = formatter.date(from: text) { return date }
         }
-        // A date-time with no offset is ambiguous; accept it only in the strict UTC reading.
+        return nil
+    }
+
+    /// A date-time without offset (or, `allowingDate`, a bare date) on the wall clock of `zone`.
+    static func local(_ text: String, in zone: TimeZone, allowingDate: Bool) -> Date? {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.date(from: trimmed)
+        formatter.timeZone = zone
+        var forms: [ISO8601DateFormatter.Options] = [
+            [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
+        ]
+        if allowingDate { forms.append([.withFullDate, .withDashSeparatorInDate]) }
+        for options in forms {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
     }
 }

@@ -60,11 +60,13 @@ public struct MessageInspection: Sendable {
     }
 
     /// For people: the headers that matter, the part tree with each part's type,
-    /// charset, size and problems, then the document and every problem.
+    /// charset, size and problems, then the document and every problem. Everything
+    /// read from the file has its control characters shown as escapes (`\x1B`):
+    /// the file is the sender's, the terminal is the reviewer's.
     public func report(width: Int = 80) -> String {
         var out = ""
         guard let message else {
-            out += "Bare document \(fileName) (no envelope: the sender is unknown)\n"
+            out += "Bare document \(safe(fileName)) (no envelope: the sender is unknown)\n"
             out += documentSummary()
             out += problemList()
             return out
@@ -74,12 +76,17 @@ public struct MessageInspection: Sendable {
             ("Message-ID", message.messageID ?? "(none)"), ("Date", message.dateHeader ?? "(none)"),
             ("Received", message.receivedAt.map { ISO8601.format($0, in: TimeZone(identifier: "UTC")!) + " (topmost Received:)" } ?? "(no Received: header)"),
         ]
-        out += fields.map { TerminalText.pad($0.0 + ":", to: 12) + $0.1 }.joined(separator: "\n") + "\n"
-        if let reason = message.automaticReply { out += TerminalText.pad("Not mail:", to: 12) + "automatic reply or bounce (\(reason))\n" }
+        out += fields.map { TerminalText.pad($0.0 + ":", to: 12) + safe($0.1) }.joined(separator: "\n") + "\n"
+        if let reason = message.automaticReply {
+            out += TerminalText.pad("Not mail:", to: 12) + "automatic reply or bounce (\(safe(reason)))\n"
+        }
         out += "\nStructure:\n"
         out += tree(message.root, prefix: "  ", last: true, isRoot: true, width: width)
         if let text = message.text {
-            let preview = text.split(separator: "\n", omittingEmptySubsequences: true).prefix(3).map { "  │ " + TerminalText.truncate(String($0), to: width - 4) }
+            // Any line break ends a line (CRLF is one Character): none is left to escape.
+            let preview = text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).prefix(3).map {
+                "  │ " + TerminalText.truncate(safe(String($0)), to: width - 4)
+            }
             out += "\nText (\(text.count) characters):\n" + preview.joined(separator: "\n") + "\n"
         }
         out += documentSummary()
@@ -99,10 +106,11 @@ public struct MessageInspection: Sendable {
         }
         label += part.contentType.mimeType
         if let charset = part.contentType.parameter("charset") { label += "; charset=\(charset)" }
-        var out = prefix + branch + TerminalText.truncate(label, to: max(20, width - TerminalText.width(prefix + branch))) + "\n"
+        let room = max(20, width - TerminalText.width(prefix + branch))
+        var out = prefix + branch + TerminalText.truncate(safe(label), to: room) + "\n"
         let childPrefix = isRoot ? prefix : prefix + (last ? "   " : "│  ")
         for problem in part.problems {
-            out += childPrefix + "  ! " + problem + "\n"
+            out += childPrefix + "  ! " + safe(problem) + "\n"
         }
         for (index, child) in part.children.enumerated() {
             out += tree(child, prefix: childPrefix, last: index == part.children.count - 1, isRoot: false, width: width)
@@ -113,13 +121,16 @@ public struct MessageInspection: Sendable {
     private func documentSummary() -> String {
         guard let document, let documentName else { return "\nSelf-assessment: none could be read\n" }
         let partner = document.partner.name ?? "no partner name"
-        return "\nSelf-assessment: read from \(documentName) — \(document.program ?? "no program"), \(partner), "
-            + "\(document.solution.delivery ?? "no delivery model"), \(document.caseStudies.count) case studies\n"
+        return "\nSelf-assessment: read from \(safe(documentName)) — \(safe(document.program ?? "no program")), "
+            + "\(safe(partner)), \(safe(document.solution.delivery ?? "no delivery model")), "
+            + "\(document.caseStudies.count) case studies\n"
     }
 
     private func problemList() -> String {
-        problems.isEmpty ? "\nProblems: none\n" : "\nProblems:\n" + problems.map { "  - \($0)\n" }.joined()
+        problems.isEmpty ? "\nProblems: none\n" : "\nProblems:\n" + problems.map { "  - \(safe($0))\n" }.joined()
     }
+
+    private func safe(_ text: String) -> String { SafeText.escapingControls(text) }
 
     static func size(_ bytes: Int) -> String {
         bytes < 1024 ? "\(bytes) B" : bytes < 1024 * 1024 ? String(format: "%.1f KiB", Double(bytes) / 1024) : String(format: "%.1f MiB", Double(bytes) / 1_048_576)

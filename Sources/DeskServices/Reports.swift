@@ -4,7 +4,17 @@ import DeskStore
 import Foundation
 
 /// Plain-text renderings for people, fitted to the terminal width.
+///
+/// Every text that came from mail, a document or the store (subjects, names, file
+/// names, reasons that quote the document, notes) passes through `safe` before it is
+/// laid out: a partner must not be able to send escape sequences to a reviewer's
+/// terminal (issue 7, #6). Escaping comes first so widths are measured on what is shown.
 public enum Reports {
+    /// `text` with its control characters shown as escapes (`\x1B`); `lines` keeps line breaks.
+    static func safe(_ text: String, lines: Bool = false) -> String {
+        SafeText.escapingControls(text, keepingLineBreaks: lines)
+    }
+
     /// The queue: two lines per submission, the deadline first because that is what a reviewer plans by.
     ///
     /// ```
@@ -17,12 +27,12 @@ public enum Reports {
         var out = TerminalText.pad("ID", to: idWidth) + TerminalText.pad("SLA", to: 10) + "DEADLINE\n"
         for view in views {
             out += TerminalText.pad(view.id, to: idWidth) + TerminalText.pad(view.sla.rawValue, to: 10)
-            out += TerminalText.truncate(view.dueDescription, to: max(10, width - idWidth - 10)) + "\n"
+            out += TerminalText.truncate(safe(view.dueDescription), to: max(10, width - idWidth - 10)) + "\n"
             let who = view.record.partner ?? view.record.sender.map(displayName) ?? "unknown sender"
             let what = view.record.subject ?? "(no subject)"
             out +=
                 String(repeating: " ", count: idWidth)
-                + TerminalText.truncate("\(who) — \(what)", to: max(10, width - idWidth)) + "\n"
+                + TerminalText.truncate(safe("\(who) — \(what)"), to: max(10, width - idWidth)) + "\n"
         }
         return out
     }
@@ -61,10 +71,10 @@ public enum Reports {
             lines.append(("Revision", "\(record.revision)" + (previous?.number.map { " (previous: \(view.tenant)-\($0))" } ?? "")))
         }
         lines.append(("Archived as", record.archivePath))
-        var out = lines.map { TerminalText.pad($0.0 + ":", to: 14) + $0.1 }.joined(separator: "\n") + "\n"
+        var out = lines.map { TerminalText.pad($0.0 + ":", to: 14) + safe($0.1) }.joined(separator: "\n") + "\n"
         let problems = record.problemList
         if !problems.isEmpty {
-            out += "\nProblems while reading:\n" + problems.map { "  - \($0)\n" }.joined()
+            out += "\nProblems while reading:\n" + problems.map { "  - \(safe($0))\n" }.joined()
         }
         out += checks(record.checkList, width: width)
         if let previous { out += changes(RevisionComparison(previous: previous, current: record), since: "\(view.tenant)-\(previous.number ?? 0)", width: width) }
@@ -72,8 +82,9 @@ public enum Reports {
         if notes.isEmpty { out += "  (none; add one with: competency note \(view.id) TEXT)\n" }
         for note in notes {
             let when = HumanDates.dateTime(Date(timeIntervalSince1970: note.at), in: view.timeZone)
-            out += "  \(when)  \(note.author)\n"
-            out += note.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)\n" }.joined()
+            out += "  \(when)  \(safe(note.author))\n"
+            out += safe(note.text, lines: true).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { "    \($0)\n" }.joined()
         }
         return out
     }
@@ -85,12 +96,12 @@ public enum Reports {
         var out = "\nChecks: \(count(.fail)) fail, \(count(.review)) review, \(count(.pass)) pass, \(count(.notApplicable)) n/a\n"
         for status in [CheckResult.Status.fail, .review] {
             for check in checks where check.status == status {
-                out += "  \(status == .fail ? "FAIL  " : "REVIEW") \(check.id)\n"
+                out += "  \(status == .fail ? "FAIL  " : "REVIEW") \(safe(check.id))\n"
                 out += wrap(check.reason, indent: 9, width: width)
             }
         }
         for status in [CheckResult.Status.pass, .notApplicable] {
-            let ids = checks.filter { $0.status == status }.map(\.id)
+            let ids = checks.filter { $0.status == status }.map { safe($0.id) }
             if ids.isEmpty { continue }
             // The label takes the first line's indent: "  pass   PRE-1.1 PRE-1.2 …".
             let wrapped = wrap(ids.joined(separator: " "), indent: 9, width: width)
@@ -103,7 +114,7 @@ public enum Reports {
         var out = "\nChanged since \(previous):\n"
         if comparison.flipped.isEmpty && comparison.changed.isEmpty { return out + "  nothing\n" }
         for flip in comparison.flipped {
-            out += "  \(flip.id): \(flip.from?.rawValue ?? "—") → \(flip.to?.rawValue ?? "—")\n"
+            out += "  \(safe(flip.id)): \(flip.from?.rawValue ?? "—") → \(flip.to?.rawValue ?? "—")\n"
         }
         for change in comparison.changed {
             out += wrap("\(change.path): \(change.from ?? "—") → \(change.to ?? "—")", indent: 2, width: width)
@@ -112,11 +123,12 @@ public enum Reports {
     }
 
     /// Words wrapped to `width` cells, every line indented; CJK text breaks anywhere.
+    /// Controls in `text` are escaped (line breaks are kept and honoured).
     static func wrap(_ text: String, indent: Int, width: Int) -> String {
         let room = max(20, width - indent)
         var lines: [String] = []
         var line = ""
-        for character in text {
+        for character in safe(text, lines: true) {
             if character == "\n" {
                 lines.append(line)
                 line = ""
@@ -145,7 +157,8 @@ public enum Reports {
         var out = "History of \(view.id):\n"
         for event in events {
             let when = HumanDates.dateTime(Date(timeIntervalSince1970: event.at), in: view.timeZone)
-            out += "\(when)  \(TerminalText.pad(event.kind, to: 19)) \(event.actor): \(event.detail)\n"
+            out += "\(when)  \(TerminalText.pad(safe(event.kind), to: 19)) "
+            out += "\(safe(event.actor)): \(safe(event.detail))\n"
         }
         return out
     }

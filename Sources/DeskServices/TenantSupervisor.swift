@@ -7,8 +7,12 @@ import UnixSignals
 
 /// Runs every tenant's inbox and SLA loops, and swaps in a new configuration on SIGHUP.
 ///
-/// Contract — a reload that fails (a mistake in any config file) is logged with
-/// its file, line and key and changes nothing: the running tenants go on. A
+/// Contract — a reload that fails (a mistake in any config file, a tenant file
+/// included) is logged with its file, line and key and changes nothing: the running
+/// tenants go on, and a tenant disabled at start-up stays disabled until its file is
+/// fixed or removed. (At start-up a broken tenant file only disables that tenant,
+/// since there is nothing running to keep; on reload, refusing keeps the running
+/// office on its last good configuration instead of stopping it.) A
 /// reload that succeeds stops the current loops (each finishes the file in hand)
 /// and starts loops for the new set of tenants, so adding an office is adding a
 /// file and sending SIGHUP. Graceful shutdown stops everything the same way.
@@ -47,6 +51,14 @@ public struct TenantSupervisor: Service {
                     reloaded = try DeskConfiguration.load(from: configurationFile)
                 } catch {
                     logger.error("reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
+                    continue
+                }
+                if !reloaded.disabledTenants.isEmpty {
+                    for failure in reloaded.disabledTenants {
+                        logger.error(
+                            "reload refused; keeping the running configuration",
+                            metadata: ["tenant": "\(failure.tenantID)", "error": "\(failure.error)"])
+                    }
                     continue
                 }
                 logger.notice(

@@ -17,18 +17,23 @@ extension Competency.CalendarCommand {
 
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "The tenant whose calendar counts.") var tenant: String
-        @Option(name: .long, help: "Receipt time, ISO 8601 with offset (2026-11-29T10:54:31+09:00).") var received:
-            String
+        @Option(
+            name: .long,
+            help: """
+                Receipt time, ISO 8601 (2026-11-29T10:54:31+09:00). Without an offset it is the tenant's \
+                local time; a bare date (2026-11-29) is the start of that day there.
+                """)
+        var received: String
         @Flag(name: .long, help: "Print {\"due_date\", \"deadline\"} as JSON.") var json = false
 
         func run() throws {
             try reporting {
-                guard let instant = ISO8601.parse(received) else {
+                let (desk, _) = try options.desk(naming: tenant)
+                let config = try desk.tenant(named: tenant)
+                guard let instant = ISO8601.parse(received, defaultZone: config.timeZone) else {
                     throw DeskError.badArgument(
                         "--received \(received) is not an ISO 8601 time; write it like 2026-11-29T10:54:31+09:00")
                 }
-                let (desk, _) = try options.desk()
-                let config = try desk.tenant(named: tenant)
                 let deadline = ResponseDeadline(
                     receivedAt: instant, businessDays: config.sla.businessDays, calendar: config.calendar)
                 let deadlineText = ISO8601.format(deadline.deadline, in: config.timeZone)

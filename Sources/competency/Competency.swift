@@ -15,6 +15,11 @@ struct Competency: ParsableCommand {
         subcommands: [
             Queue.self, Show.self, Note.self, History.self, Ingest.self, Parse.self, CalendarCommand.self, Template.self,
         ])
+
+    /// `competency --config PATH <command>` (PRODUCT.md §9). Each command declares the
+    /// same options, so `--config` also works after the command; the parser hands a value
+    /// given before the command to the command's own `options`.
+    @OptionGroup var options: GlobalOptions
 }
 
 /// Options every command shares.
@@ -23,23 +28,31 @@ struct GlobalOptions: ParsableArguments {
     var config: String?
 
     /// Loads the configuration and the clock, turning errors into a clean exit.
-    func desk() throws -> (Desk, Date) {
+    ///
+    /// Tenants whose file has a mistake are disabled, not fatal: every other office
+    /// is served, and each disabled one is named on stderr with its file, line and
+    /// key — except the one `naming` (a tenant or a submission ID) points at, whose
+    /// command then fails with that same reason.
+    func desk(naming target: String? = nil) throws(DeskError) -> (Desk, Date) {
         // Library logs are for the daemon's journal; a reviewer sees only warnings, on stderr.
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
-            return handler
+            return SafeLogHandler(wrapping: handler)
         }
         let location = DeskConfiguration.defaultLocation(explicit: config)
+        let configuration: DeskConfiguration
         do {
-            let configuration = try DeskConfiguration.load(from: location)
-            let clock = try SystemClock.fromEnvironment()
-            return (Desk(configuration: configuration), clock.now())
-        } catch let error as ConfigError {
-            throw Failure("configuration error: \(error)")
+            configuration = try DeskConfiguration.load(from: location)
         } catch {
-            throw Failure("\(error)")
+            throw .configuration(error.description)
         }
+        for failure in configuration.disabledTenants
+        where target != failure.tenantID && target?.hasPrefix(failure.tenantID + "-") != true {
+            warn("warning: \(failure)")
+        }
+        let clock = try SystemClock.fromEnvironment()
+        return (Desk(configuration: configuration), clock.now())
     }
 }
 
@@ -56,13 +69,20 @@ extension ParsableCommand {
         do {
             try body()
         } catch let error as DeskError {
-            FileHandle.standardError.write(Data("competency: \(error)\n".utf8))
+            warn("\(error)")
             throw ExitCode(error.exitCode)
         } catch let error as Failure {
-            FileHandle.standardError.write(Data("competency: \(error)\n".utf8))
+            warn("\(error)")
             throw ExitCode(1)
         }
     }
+}
+
+/// `competency: MESSAGE` on stderr. Messages quote file names and mail text, so
+/// controls are escaped: an error must not be a way to reach the reviewer's terminal.
+func warn(_ message: String) {
+    FileHandle.standardError.write(
+        Data("competency: \(SafeText.escapingControls(message, keepingLineBreaks: true))\n".utf8))
 }
 
 extension DeskError {
@@ -71,6 +91,8 @@ extension DeskError {
         switch self {
         case .unknownSubmission, .unknownTenant: return 2
         case .tenantNotReadable: return 77  // EX_NOPERM
+        case .tenantDisabled, .configuration: return 78  // EX_CONFIG
+        case .storeUnavailable: return 74  // EX_IOERR
         case .badArgument: return 64  // EX_USAGE
         case .failed: return 1
         }
@@ -83,6 +105,8 @@ func terminalWidth() -> Int {
     return 80
 }
 
+/// One JSON document on stdout (the renderer escapes every control character,
+/// C1 and bidi overrides included: they are legal raw in JSON but act on terminals).
 func printJSON(_ value: JSONValue) {
     print(value.rendered())
 }

@@ -10,7 +10,7 @@ extension Competency {
 
         func run() throws {
             try reporting {
-                let (desk, now) = try options.desk()
+                let (desk, now) = try options.desk(naming: id)
                 let (view, events) = try desk.history(of: id, now: now)
                 print(Reports.history(view, events: events), terminator: "")
             }

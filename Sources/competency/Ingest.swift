@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import DeskServices
 import Foundation
 
@@ -18,22 +19,24 @@ extension Competency {
         func run() throws {
             var failures = 0
             try reporting {
-                let (desk, now) = try options.desk()
+                let (desk, now) = try options.desk(naming: tenant)
                 let urls = files.map { URL(fileURLWithPath: $0) }
                 for (url, result) in try desk.ingest(
                     files: urls, tenant: tenant, actor: OperatingSystemUser.name(), now: now)
                 {
+                    // A file name in an inbox is chosen by whoever delivered the file.
+                    let path = SafeText.escapingControls(url.path)
                     switch result {
-                    case .success(.stored(let id, let verdict)): print("\(url.path): stored as \(id) (\(verdict))")
+                    case .success(.stored(let id, let verdict)): print("\(path): stored as \(id) (\(verdict))")
                     case .success(.duplicate(let id)):
-                        print("\(url.path): duplicate of \(id); archived, no new submission")
-                    case .success(.resumed(let id)): print("\(url.path): already stored as \(id)")
-                    case .success(.quarantined(let reason, _)):
+                        print("\(path): duplicate of \(id); archived, no new submission")
+                    case .success(.resumed(let id)): print("\(path): already stored as \(id)")
+                    case .success(.quarantined(let reason, _)), .success(.skipped(let reason)):
                         failures += 1
-                        FileHandle.standardError.write(Data("competency: \(url.path): rejected: \(reason)\n".utf8))
+                        warn("\(url.path): rejected: \(reason)")
                     case .failure(let error):
                         failures += 1
-                        FileHandle.standardError.write(Data("competency: \(error)\n".utf8))
+                        warn("\(error)")
                     }
                 }
             }

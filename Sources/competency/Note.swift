@@ -24,7 +24,7 @@ extension Competency {
                 } else {
                     body = text
                 }
-                let (desk, now) = try options.desk()
+                let (desk, now) = try options.desk(naming: id)
                 let note = try desk.addNote(to: id, text: body, author: OperatingSystemUser.name(), now: now)
                 print("Note added to \(id) by \(note.author).")
             }

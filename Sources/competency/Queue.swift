@@ -15,11 +15,9 @@ extension Competency {
 
         func run() throws {
             try reporting {
-                let (desk, now) = try options.desk()
+                let (desk, now) = try options.desk(naming: tenant)
                 let (views, skipped) = try desk.queue(tenant: tenant, includeClosed: all, now: now)
-                for problem in skipped {
-                    FileHandle.standardError.write(Data("competency: skipped: \(problem)\n".utf8))
-                }
+                for problem in skipped { warn("skipped: \(problem)") }
                 if json {
                     printJSON(.array(views.map(\.summaryJSON)))
                 } else {

@@ -13,7 +13,7 @@ extension Competency {
 
         func run() throws {
             try reporting {
-                let (desk, now) = try options.desk()
+                let (desk, now) = try options.desk(naming: id)
                 let (view, store) = try desk.submission(id, now: now)
                 let notes = try desk.notes(view, in: store)
                 let previous = try desk.previousRevision(view, in: store)

@@ -37,7 +37,7 @@ extension Competency {
                         "not writing an XLSX workbook to the terminal; give --output FILE or redirect stdout (> template.xlsx)"
                     )
                 }
-                let (desk, _) = try options.desk()
+                let (desk, _) = try options.desk(naming: tenant)
                 let config = try desk.tenant(named: tenant)
                 let checklist = try Self.checklist(of: config, program: program)
                 let bytes: [UInt8]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeskConfig
+import DeskCore
 import DeskServices
 import Foundation
 import Logging
@@ -27,9 +28,12 @@ struct Competencyd: AsyncParsableCommand {
         let location = DeskConfiguration.defaultLocation(explicit: config)
         let configuration: DeskConfiguration
         do {
+            // Only a mistake in competencyd.yaml itself (or in every tenant file) stops
+            // start-up; a broken tenant file disables that tenant, logged below.
             configuration = try DeskConfiguration.load(from: location)
         } catch {
-            throw CleanExit.message("competencyd: configuration error: \(error)", code: 78)  // EX_CONFIG
+            let message = SafeText.escapingControls(error.description)
+            throw CleanExit.message("competencyd: configuration error: \(message)", code: 78)  // EX_CONFIG
         }
         // Nothing the daemon writes is readable by other users; a tenant's group
         // (access_group) decides who else may read it.
@@ -39,7 +43,7 @@ struct Competencyd: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return SafeLogHandler(wrapping: handler)
         }
         let logger = Logger(label: "competencyd")
         logger.info(
@@ -49,6 +53,18 @@ struct Competencyd: AsyncParsableCommand {
                 "tenants": "\(configuration.tenants.map(\.id).joined(separator: ","))",
                 "once": "\(once)",
             ])
+        if clock is FixedClock {
+            // Deadlines, SLA states and receipt fallbacks all follow this clock: say so
+            // where an operator will see it, in case it was left set by mistake.
+            logger.warning(
+                "COMPETENCY_NOW is set: the daemon's clock is stopped at this instant; unset it for real service",
+                metadata: ["now": "\(ProcessInfo.processInfo.environment["COMPETENCY_NOW"] ?? "")"])
+        }
+        for failure in configuration.disabledTenants {
+            logger.error(
+                "tenant disabled: its configuration has a mistake; the other tenants run",
+                metadata: ["tenant": "\(failure.tenantID)", "error": "\(failure.error)"])
+        }
 
         if once {
             var failed = false
@@ -65,6 +81,8 @@ struct Competencyd: AsyncParsableCommand {
                 }
             }
             if failed { throw ExitCode(75) }  // EX_TEMPFAIL: another pass may succeed
+            // The valid tenants were processed; a disabled one needs its file fixed.
+            if !configuration.disabledTenants.isEmpty { throw ExitCode(78) }  // EX_CONFIG
             return
         }
 

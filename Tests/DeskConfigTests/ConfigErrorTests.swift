@@ -5,7 +5,8 @@ import Testing
 
 /// A mistake in any config file must name the file, the line and the key.
 @Suite struct ConfigErrorTests {
-    /// Copies `Config/`, applies `edit` to one file, loads, and returns the error.
+    /// Copies `Config/`, applies `edit` to one file, loads, and returns the error: the
+    /// one loading threw, or the one that disabled a tenant.
     func loadError(editing relativePath: String, _ edit: (String) -> String) throws -> ConfigError {
         let desk = try TemporaryDesk(name: "config")
         defer { desk.remove() }
@@ -15,7 +16,8 @@ import Testing
         #expect(edited != text, "the edit must change the file")
         try edited.write(to: file, atomically: true, encoding: .utf8)
         do {
-            _ = try DeskConfiguration.load(from: desk.configFile)
+            let configuration = try DeskConfiguration.load(from: desk.configFile)
+            if let failure = configuration.disabledTenants.first { return failure.error }
         } catch {
             return error
         }
