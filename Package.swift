@@ -102,7 +102,9 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             // The executables are dependencies so `swift test` builds them before running them.
-            dependencies: ["DeskTesting", "DeskServices", "DeskConfig", "DeskDocuments", "competencyd", "competency"],
+            dependencies: [
+                "DeskTesting", "DeskServices", "DeskConfig", "DeskDocuments", "DeskStore", "competencyd", "competency",
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

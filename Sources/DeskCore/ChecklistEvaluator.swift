@@ -12,6 +12,9 @@ public struct ChecklistEvaluator: Sendable {
         /// The registry's row for the partner, and how it was matched; nil when not found.
         public var registryPartner: PartnerRegistry.Partner?
         public var registryMatch: PartnerRegistry.Match?
+        /// Why the document's partner claim was not trusted (it names a registered partner
+        /// whose `sender_domains` do not include the sender's): partner checks say `review`.
+        public var untrustedClaim: String? = nil
         /// The mail's subject; nil for a bare document.
         public var subject: String?
         /// File names attached to the same message (TECH-DOCS accepts them).
@@ -120,6 +123,9 @@ private struct Run {
     func tier(_ item: ChecklistItem) -> CheckResult {
         let accepted = item.lists["accepted_tiers"] ?? ["advanced", "premier"]
         let declared = document.partner.tier?.lowercased()
+        if context.registryPartner == nil, let untrusted = context.untrustedClaim {
+            return CheckResult(id: item.id, status: .review, reason: untrusted)
+        }
         guard let partner = context.registryPartner else {
             let lookedUp = [document.partner.apnID.map { "apn_id \($0)" }, document.partner.name.map { say("名前「\($0)」", "name \"\($0)\"") }]
                 .compactMap { $0 }.joined(separator: ", ")

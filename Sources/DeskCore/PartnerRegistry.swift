@@ -11,6 +11,15 @@ public struct PartnerRegistry: Sendable {
         public let senderDomains: [String]
         public let pdmEmail: String?
         public let pdrEmail: String?
+
+        /// Whether mail from `address` comes from this partner: its domain is one of
+        /// `sender_domains`, or a subdomain of one (mail.acme.example is acme.example).
+        public func sends(from address: String) -> Bool {
+            guard let at = address.lastIndex(of: "@") else { return false }
+            let domain = address[address.index(after: at)...].lowercased()
+            guard !domain.isEmpty else { return false }
+            return senderDomains.contains { domain == $0 || domain.hasSuffix("." + $0) }
+        }
     }
 
     /// How a submission was matched to a registry row.
@@ -83,12 +92,8 @@ public struct PartnerRegistry: Sendable {
         {
             return (partner, .name)
         }
-        if let address = senderAddress, let at = address.lastIndex(of: "@") {
-            let domain = address[address.index(after: at)...].lowercased()
-            // A subdomain of a registered domain (mail.acme.example) is the same partner.
-            if let partner = partners.first(where: { $0.senderDomains.contains { domain == $0 || domain.hasSuffix("." + $0) } }) {
-                return (partner, .senderDomain)
-            }
+        if let address = senderAddress, let partner = partners.first(where: { $0.sends(from: address) }) {
+            return (partner, .senderDomain)
         }
         return nil
     }

@@ -19,7 +19,7 @@ public enum DurableFile {
         try createFolder(folder)
         let temporary = folder.appendingPathComponent(temporaryPrefix + UUID().uuidString)
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw .posix("create", temporary.path, errno) }
+        guard fd >= 0 else { throw .lastError("create", temporary.path) }
         var failure: FileOperationError?
         let contiguous = Array(bytes)
         contiguous.withUnsafeBytes { buffer in
@@ -28,13 +28,13 @@ public enum DurableFile {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = .posix("write", temporary.path, errno)
+                    failure = .lastError("write", temporary.path)
                     return
                 }
                 offset += written
             }
         }
-        if failure == nil, fsync(fd) != 0 { failure = .posix("fsync", temporary.path, errno) }
+        if failure == nil, fsync(fd) != 0 { failure = .lastError("fsync", temporary.path) }
         close(fd)
         if let failure {
             unlink(temporary.path)
@@ -52,29 +52,15 @@ public enum DurableFile {
     public static func remove(_ url: URL) throws(FileOperationError) {
         guard unlink(url.path) == 0 else {
             if errno == ENOENT { return }
-            throw .posix("remove", url.path, errno)
+            throw .lastError("remove", url.path)
         }
         try syncFolder(url.deletingLastPathComponent())
-    }
-
-    /// Moves a file, durably; across file systems it copies, syncs, then removes the source.
-    public static func move(_ source: URL, to destination: URL) throws(FileOperationError) {
-        try createFolder(destination.deletingLastPathComponent())
-        if rename(source.path, destination.path) == 0 {
-            try syncFolder(destination.deletingLastPathComponent())
-            try syncFolder(source.deletingLastPathComponent())
-            return
-        }
-        guard errno == EXDEV else { throw .posix("move to \(destination.path)", source.path, errno) }
-        let bytes = try read(source)
-        try write(bytes, to: destination)
-        try remove(source)
     }
 
     /// Reads a whole file.
     public static func read(_ url: URL) throws(FileOperationError) -> [UInt8] {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .posix("open", url.path, errno) }
+        guard fd >= 0 else { throw .lastError("open", url.path) }
         defer { close(fd) }
         var result: [UInt8] = []
         var status = stat()
@@ -84,7 +70,7 @@ public enum DurableFile {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .posix("read", url.path, errno)
+                throw .lastError("read", url.path)
             }
             if count == 0 { break }
             result.append(contentsOf: chunk[0..<count])
@@ -103,9 +89,9 @@ public enum DurableFile {
     /// fsync on a folder makes the names in it (a rename, a new file) durable.
     public static func syncFolder(_ url: URL) throws(FileOperationError) {
         let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .posix("open folder", url.path, errno) }
+        guard fd >= 0 else { throw .lastError("open folder", url.path) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .posix("fsync folder", url.path, errno) }
+        guard fsync(fd) == 0 else { throw .lastError("fsync folder", url.path) }
     }
 
     /// Removes temporaries a crash left in `folder` (not recursive).
@@ -129,6 +115,13 @@ public enum FileOperationError: Error, Sendable, CustomStringConvertible {
         case .other(let operation, let path, let reason):
             return "cannot \(operation) \(path): \(reason)"
         }
+    }
+
+    /// The error the last system call left in `errno`, read before `path` is built
+    /// (building a string may make calls of its own that overwrite `errno`).
+    public static func lastError(_ operation: String, _ path: @autoclosure () -> String) -> FileOperationError {
+        let code = errno
+        return .posix(operation, path(), code)
     }
 
     /// True when the error means "permission denied": another tenant's files.

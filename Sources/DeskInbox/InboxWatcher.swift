@@ -23,12 +23,18 @@ public final class InboxWatcher: Sendable {
     private let fd: Int32
     private let folders: [URL]
 
+    /// Starts watching the opened folders: through `/proc/self/fd/N`, so the watch
+    /// is on the very folder the handle holds, never on whatever a path names now.
+    public convenience init(handles: [FolderHandle]) throws(FileOperationError) {
+        try self.init(folders: handles.map { URL(fileURLWithPath: "/proc/self/fd/\($0.descriptor)") })
+    }
+
     /// Starts watching `folders` for `IN_CLOSE_WRITE` and `IN_MOVED_TO`.
     public init(folders: [URL]) throws(FileOperationError) {
         let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
-        guard fd >= 0 else { throw .posix("start inotify for", folders.first?.path ?? "", errno) }
+        guard fd >= 0 else { throw .lastError("start inotify for", folders.first?.path ?? "") }
         for folder in folders {
-            let mask = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO)
+            let mask = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO) | UInt32(IN_ONLYDIR)
             if inotify_add_watch(fd, folder.path, mask) < 0 {
                 let code = errno
                 close(fd)

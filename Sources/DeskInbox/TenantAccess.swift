@@ -15,7 +15,7 @@ public enum TenantAccess {
     /// Applies the group and modes to `item`, and to everything in it when it is a folder.
     public static func restrict(_ item: URL, to group: gid_t) throws(FileOperationError) {
         var status = stat()
-        guard stat(item.path, &status) == 0 else { throw .posix("inspect", item.path, errno) }
+        guard stat(item.path, &status) == 0 else { throw .lastError("inspect", item.path) }
         guard status.st_mode & S_IFMT == S_IFDIR else {
             try apply(item.path, group: group, mode: 0o660)
             return
@@ -37,7 +37,7 @@ public enum TenantAccess {
 
     private static func apply(_ path: String, group: gid_t, mode: mode_t) throws(FileOperationError) {
         // uid_t(bitPattern: -1) keeps the owner: only the group changes.
-        guard chown(path, uid_t(bitPattern: -1), group) == 0 else { throw .posix("give group \(group) to", path, errno) }
-        guard chmod(path, mode) == 0 else { throw .posix("set permissions on", path, errno) }
+        guard chown(path, uid_t(bitPattern: -1), group) == 0 else { throw .lastError("give group \(group) to", path) }
+        guard chmod(path, mode) == 0 else { throw .lastError("set permissions on", path) }
     }
 }

@@ -40,38 +40,72 @@ public struct IngestPipeline: Sendable {
         /// Stored before a crash; this run only finished removing it from the inbox.
         case resumed(id: String)
         case quarantined(reason: String, to: URL)
+        /// Not taken this time (changed after the scan, still being written): the
+        /// file stays in the inbox and the next scan looks at it afresh.
+        case skipped(reason: String)
+    }
+
+    /// Where an archived original that the store does not know came from: start-up
+    /// reconciliation ingests it again from the archive (issue 7, #14).
+    public struct Recovery: Sendable {
+        /// The archive path, relative to the archive folder: kept as it is.
+        public let archivePath: String
+        /// The inbox name the archive name was made from.
+        public let originalName: String
+        public init(archivePath: String, originalName: String) {
+            self.archivePath = archivePath
+            self.originalName = originalName
+        }
     }
 
     /// Ingests `entry`. With `removeSource` false (the CLI's `ingest` of a file
-    /// outside the inbox) the source is left where it is.
+    /// outside the inbox, or a recovery from the archive) the source is left where it is.
     ///
     /// Throws only for trouble of the environment (disk, permissions, database),
     /// in which case the file stays where it was for the next attempt.
-    public func ingest(_ entry: InboxEntry, removeSource: Bool = true, actor: String, now: Date) throws -> Outcome {
+    public func ingest(
+        _ entry: InboxEntry, removeSource: Bool = true, recovery: Recovery? = nil, actor: String, now: Date
+    ) throws -> Outcome {
+        // The size the scan saw is only a hint: the file is measured as it is read.
         if entry.size > Int64(maxMessageBytes) {
-            let reason =
-                "the file is \(entry.size) bytes, over the limit of \(maxMessageBytes) bytes (limits.max_message_bytes)"
-            return try quarantine(entry, reason: reason, removeSource: removeSource, now: now)
+            return try quarantine(entry, reason: tooLarge(entry.size), removeSource: removeSource, now: now)
         }
-        let bytes = try DurableFile.read(entry.url)
+        let bytes: [UInt8]
+        let opened: OpenedFile
+        switch try entry.read(limit: maxMessageBytes) {
+        case .bytes(let read, let file):
+            bytes = read
+            opened = file
+        case .tooLarge(let size):
+            return try quarantine(entry, reason: tooLarge(Int64(size), atLeast: true), removeSource: removeSource, now: now)
+        case .refused(let reason, let moveAside):
+            if moveAside { return try quarantine(entry, reason: reason, removeSource: removeSource, now: now) }
+            return .skipped(reason: reason)
+        }
+        let sourceName = recovery?.originalName ?? entry.name
         let sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 
-        if try store.hasIngested(sourceName: entry.name, contentSHA256: sha256) {
-            if removeSource { try DurableFile.remove(entry.url) }
-            let number = try store.submissionNumber(forSourceName: entry.name, contentSHA256: sha256)
+        if try store.hasIngested(sourceName: sourceName, contentSHA256: sha256) {
+            if removeSource { try entry.remove(ifStill: opened) }
+            let number = try store.submissionNumber(forSourceName: sourceName, contentSHA256: sha256)
             return .resumed(id: submissionID(number))
         }
 
         let reading: Reading
         do {
-            reading = try read(bytes, entry: entry, now: now)
+            reading = try read(bytes, entry: entry, name: sourceName, now: now)
         } catch {
             return try quarantine(entry, reason: "not a message: \(error.reason)", removeSource: removeSource, now: now)
         }
 
         let receiptDate = tenant.calendar.localDate(of: reading.receivedAt)
-        let archivePath = archive.relativePath(for: entry.name, sha256: sha256, receivedOn: receiptDate)
-        try archive.store(bytes, at: archivePath)
+        let archivePath: String
+        if let recovery {
+            archivePath = recovery.archivePath
+        } else {
+            archivePath = archive.relativePath(for: entry.name, sha256: sha256, receivedOn: receiptDate)
+            try archive.store(bytes, at: archivePath)
+        }
 
         let deadline =
             reading.ignoredReason == nil
@@ -115,13 +149,22 @@ public struct IngestPipeline: Sendable {
             submission.checks = String(decoding: (try? JSONEncoder().encode(assessment.checks)) ?? Data("[]".utf8), as: UTF8.self)
             submission.applicationKey = assessment.applicationKey
         }
+        submission.senderAddress = reading.senderAddress?.lowercased()
+        submission.bodySHA256 = reading.isMail ? Self.bodySHA256(bytes) : nil
         submission.threadIDs = String(decoding: (try? JSONEncoder().encode(reading.threadIDs)) ?? Data("[]".utf8), as: UTF8.self)
 
         var events: [(String, String)] = []
         let received = HumanDates.dateTime(reading.receivedAt, in: tenant.timeZone)
         events.append(
-            ("received", "received \(received) (\(reading.receiptSource)) as \(entry.name); archived as \(archivePath)")
+            ("received", "received \(received) (\(reading.receiptSource)) as \(sourceName); archived as \(archivePath)")
         )
+        if let recovery {
+            events.append(
+                (
+                    "recovered",
+                    "found in the archive as \(recovery.archivePath) with no record in the store (a store restored from a backup, or a commit lost to a power failure); ingested again from the archived original"
+                ))
+        }
         if let deadline {
             events.append(
                 (
@@ -137,10 +180,11 @@ public struct IngestPipeline: Sendable {
 
         let outcome = try store.recordIngestedFile(
             IngestedFile(
-                sourceName: entry.name, size: Int64(bytes.count), submission: submission, events: events, actor: actor),
+                sourceName: sourceName, size: Int64(bytes.count), submission: submission, events: events, actor: actor),
             at: now)
-        // Only now, with the bytes archived and the row committed, may the inbox copy go.
-        if removeSource { try DurableFile.remove(entry.url) }
+        // Only now, with the bytes archived and the row committed (and on disk:
+        // synchronous = FULL), may the inbox copy go.
+        if removeSource { try entry.remove(ifStill: opened) }
         switch outcome {
         case .stored(let number): return .stored(id: submissionID(number), verdict: submission.verdict)
         case .duplicate(let number): return .duplicate(of: submissionID(number))
@@ -152,10 +196,37 @@ public struct IngestPipeline: Sendable {
 
     private func quarantine(_ entry: InboxEntry, reason: String, removeSource: Bool, now: Date) throws -> Outcome {
         if removeSource {
-            let destination = try archive.quarantine(entry.url, reason: reason, at: now)
+            let destination = try archive.quarantine(entry, reason: reason, at: now)
             return .quarantined(reason: reason, to: destination)
         }
         return .quarantined(reason: reason, to: entry.url)
+    }
+
+    private func tooLarge(_ size: Int64, atLeast: Bool = false) -> String {
+        "the file is \(atLeast ? "over " : "")\(atLeast ? Int64(maxMessageBytes) : size) bytes, over the limit of \(maxMessageBytes) bytes (limits.max_message_bytes)"
+    }
+
+    /// SHA-256 of what follows the header block (the first empty line), or of all
+    /// the bytes when there is none: the same message delivered twice differs only
+    /// in its headers (`Received:`, `Delivered-To:`), never in its body.
+    static func bodySHA256(_ bytes: [UInt8]) -> String {
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0x0A {
+                let next = index + 1
+                if next < bytes.count, bytes[next] == 0x0A {
+                    start = next + 1
+                    break
+                }
+                if next + 1 < bytes.count, bytes[next] == 0x0D, bytes[next + 1] == 0x0A {
+                    start = next + 2
+                    break
+                }
+            }
+            index += 1
+        }
+        return SHA256.hash(data: bytes[start...]).map { String(format: "%02x", $0) }.joined()
     }
 
     /// What the pipeline needs from a file, whether mail or a bare document.
@@ -175,17 +246,19 @@ public struct IngestPipeline: Sendable {
         var attachmentNames: [String] = []
         /// `In-Reply-To` and `References` Message-IDs: a reply is a revision of what it answers.
         var threadIDs: [String] = []
+        /// A message with headers, as opposed to a bare document.
+        var isMail = false
     }
 
-    private func read(_ bytes: [UInt8], entry: InboxEntry, now: Date) throws(MessageReadError) -> Reading {
-        let fallback = fallbackReceipt(entry)
+    private func read(_ bytes: [UInt8], entry: InboxEntry, name: String, now: Date) throws(MessageReadError) -> Reading {
+        let fallback = fallbackReceipt(entry, name: name)
         // A file named like a self-assessment document is a bare document (PRODUCT.md §3).
-        if DocumentFormat(fileName: entry.name) != nil {
+        if DocumentFormat(fileName: name) != nil {
             // A bare document has no envelope: the sender is unknown (PRODUCT.md §3).
             return Reading(
                 subject: nil, sender: nil, senderAddress: nil, messageID: nil, dateHeader: nil, receivedAt: fallback.date,
                 receiptSource: fallback.source, ignoredReason: nil, problems: [],
-                candidates: [.init(name: entry.name, bytes: bytes)], attachmentNames: [entry.name])
+                candidates: [.init(name: name, bytes: bytes)], attachmentNames: [name])
         }
         let message = try MessageReader.read(bytes)
         var problems = message.problems
@@ -211,7 +284,7 @@ public struct IngestPipeline: Sendable {
             messageID: message.messageID, dateHeader: message.dateHeader, receivedAt: receivedAt, receiptSource: source,
             ignoredReason: message.automaticReply, problems: problems,
             candidates: zip(names, message.attachments).map { .init(name: $0, bytes: $1.bytes) },
-            attachmentNames: names, threadIDs: Self.threadIDs(message))
+            attachmentNames: names, threadIDs: Self.threadIDs(message), isMail: true)
     }
 
     /// Message-IDs this message answers (`In-Reply-To`, `References`), angle brackets kept.
@@ -230,8 +303,8 @@ public struct IngestPipeline: Sendable {
         return ids
     }
 
-    private func fallbackReceipt(_ entry: InboxEntry) -> (date: Date, source: String) {
-        if let stamp = entry.maildirTimestamp { return (stamp, "maildir-name") }
+    private func fallbackReceipt(_ entry: InboxEntry, name: String) -> (date: Date, source: String) {
+        if let stamp = InboxEntry.maildirTimestamp(of: name) { return (stamp, "maildir-name") }
         return (entry.modified, "mtime")
     }
 }

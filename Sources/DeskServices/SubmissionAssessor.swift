@@ -41,13 +41,28 @@ public struct SubmissionAssessor: Sendable {
         public var events: [(String, String)] = []
     }
 
+    /// How many candidate documents (attachments whose name says YAML, JSON, CSV or
+    /// XLSX) are read, in message order. A partner attaches one self-assessment and
+    /// perhaps an older copy; a message with hundreds is built to make work, and each
+    /// document read costs parsing time and up to `DocumentLimits.maxProblems` problems.
+    public static let maximumCandidateDocuments = 20
+
     /// Reads the candidates in order; the first that yields a self-assessment wins, and
     /// every reading problem is reported with the file's name.
     public static func firstDocument(in candidates: [Candidate]) -> (reading: (name: String, document: SelfAssessment)?, problems: [String]) {
         var reading: (name: String, document: SelfAssessment)?
         var problems: [String] = []
-        for candidate in candidates {
-            guard let format = DocumentFormat(fileName: candidate.name) else { continue }
+        let documents = candidates.compactMap { candidate in
+            DocumentFormat(fileName: candidate.name).map { (candidate, $0) }
+        }
+        if documents.count > maximumCandidateDocuments {
+            let unread = documents.dropFirst(maximumCandidateDocuments).map(\.0.name)
+            let shown = unread.prefix(5).joined(separator: ", ") + (unread.count > 5 ? ", …" : "")
+            problems.append(
+                "\(documents.count) attachments may be self-assessments, more than the \(maximumCandidateDocuments) that are read; the \(unread.count) more after them were not read (\(shown))"
+            )
+        }
+        for (candidate, format) in documents.prefix(maximumCandidateDocuments) {
             let result = SelfAssessmentReader.read(candidate.bytes, format: format, fileName: candidate.name)
             problems += result.problems.map { "\(candidate.name): \($0)" }
             if let document = result.assessment {
@@ -61,6 +76,11 @@ public struct SubmissionAssessor: Sendable {
         return (reading, problems)
     }
 
+    /// Japanese or English, by the tenant's language.
+    private func say(_ japanese: String, _ english: String) -> String {
+        tenant.language == .ja ? japanese : english
+    }
+
     public func assess(
         candidates: [Candidate], subject: String?, senderAddress: String?, attachmentNames: [String],
         receivedOn: LocalDate, registry: PartnerRegistry?
@@ -71,10 +91,23 @@ public struct SubmissionAssessor: Sendable {
         assessment.problems += found.problems
 
         // The partner: by the document's APN ID or name, else by the sender's domain.
+        // A document's claim is trusted only from one of that partner's sender domains;
+        // a bare document has no sender and was put in the inbox by the office itself.
+        var untrustedClaim: String?
         if let registry, let found = registry.match(apnID: reading?.document.partner.apnID, name: reading?.document.partner.name, senderAddress: senderAddress) {
-            assessment.partner = found.partner
-            assessment.match = found.by
-            assessment.events.append(("partner", "matched to \(found.partner.name) (\(found.partner.apnID), \(found.partner.tier)) by \(found.by.rawValue)"))
+            if let senderAddress, found.by != .senderDomain, !found.partner.sends(from: senderAddress) {
+                let domain = senderAddress.split(separator: "@").last.map(String.init) ?? senderAddress
+                let reason = say(
+                    "文書は \(found.partner.name) (\(found.partner.apnID)) を名乗っていますが、送信者のドメイン \(domain) はこのパートナーの sender_domains (\(found.partner.senderDomains.joined(separator: ", "))) にありません。パートナーを確認してください",
+                    "The document names \(found.partner.name) (\(found.partner.apnID)), but the sender's domain \(domain) is not among that partner's sender_domains (\(found.partner.senderDomains.joined(separator: ", "))); confirm who sent it")
+                untrustedClaim = reason
+                assessment.problems.append(reason)
+                assessment.events.append(("partner-unverified", reason))
+            } else {
+                assessment.partner = found.partner
+                assessment.match = found.by
+                assessment.events.append(("partner", "matched to \(found.partner.name) (\(found.partner.apnID), \(found.partner.tier)) by \(found.by.rawValue)"))
+            }
         }
 
         guard let (name, document) = reading else {
@@ -100,16 +133,21 @@ public struct SubmissionAssessor: Sendable {
             return assessment
         }
         assessment.program = program
-        let context = ChecklistEvaluator.Context(
+        var context = ChecklistEvaluator.Context(
             receivedOn: receivedOn, registryPartner: assessment.partner, registryMatch: assessment.match, subject: subject,
             attachmentNames: attachmentNames, language: tenant.language)
+        context.untrustedClaim = untrustedClaim
         assessment.checks = ChecklistEvaluator(checklist: checklist).evaluate(document, context: context)
         assessment.verdict = Verdict(checks: assessment.checks)
 
         // One application per partner and program: the registry's APN ID when known,
         // else the normalised name the document gives.
+        // A partner the registry does not vouch for is one application per sender domain:
+        // a stranger naming someone else's company never continues their application.
+        let domain = senderAddress.flatMap { $0.split(separator: "@").last }.map { "@" + $0.lowercased() } ?? ""
         let who = assessment.partner?.apnID
-            ?? document.partner.name.map { "name:" + PartnerRegistry.normalizedName($0) }
+            ?? (untrustedClaim == nil ? nil : senderAddress.map { "sender:" + $0.lowercased() })
+            ?? document.partner.name.map { "name:" + PartnerRegistry.normalizedName($0) + domain }
             ?? senderAddress.map { "sender:" + $0.lowercased() }
         assessment.applicationKey = who.map { "\($0)|\(program)" }
 

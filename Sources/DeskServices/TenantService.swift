@@ -18,6 +18,7 @@ import ServiceLifecycle
 public struct TenantService: Service {
     let tenant: TenantConfiguration
     let maxMessageBytes: Int
+    let looseFileQuietPeriod: Duration
     let rescanInterval: Duration
     let slaSweepInterval: Duration
     let clock: any DeskClock
@@ -34,6 +35,7 @@ public struct TenantService: Service {
         self.onStarted = onStarted
         self.tenant = tenant
         self.maxMessageBytes = daemon.maxMessageBytes
+        self.looseFileQuietPeriod = daemon.looseFileQuietPeriod
         self.rescanInterval = daemon.rescanInterval
         self.slaSweepInterval = daemon.slaSweepInterval
         self.clock = clock
@@ -43,32 +45,52 @@ public struct TenantService: Service {
     }
 
     public func run() async throws {
-        // A tenant whose folders or store cannot be opened retries on its own
-        // schedule instead of taking the other tenants down with it.
-        var pipeline: IngestPipeline?
+        // A tenant whose folders or store cannot be opened (or whose inbox folder is a
+        // symbolic link) is unhealthy: it retries on its own schedule, logging why,
+        // instead of taking the other tenants down with it.
         var reportedStart = false
-        while pipeline == nil {
+        while !(Task.isCancelled || Task.isShuttingDownGracefully) {
+            let opened: (pipeline: IngestPipeline, inbox: InboxFolder)
             do {
-                pipeline = try prepare()
+                opened = try prepare()
             } catch {
                 if !reportedStart {
                     reportedStart = true
                     onStarted?()  // not ready, but systemd's READY need not wait for it
                 }
                 logger.error(
-                    "tenant not ready; retrying",
+                    "tenant unhealthy: not ingesting; retrying",
                     metadata: ["error": "\(error)", "retry.seconds": "\(rescanInterval.components.seconds)"])
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rescanInterval) }
-                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                continue
             }
+            let outcome = try await serve(opened.inbox, with: opened.pipeline) {
+                if !reportedStart {
+                    reportedStart = true
+                    onStarted?()
+                }
+            }
+            // The inbox changed under us (a folder replaced): reopen, which refuses links.
+            if case .inboxReplaced(let error) = outcome {
+                logger.error("tenant unhealthy: inbox folder replaced; reopening", metadata: ["error": "\(error)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rescanInterval) }
+                continue
+            }
+            break
         }
-        guard let pipeline else { return }
-        let inbox = InboxFolder(root: tenant.inbox)
+        logger.info("tenant stopped")
+    }
 
+    enum ServeOutcome { case stopped, inboxReplaced(InboxError) }
+
+    /// Watches and drains one opened inbox until shutdown, or until its folders are replaced.
+    private func serve(
+        _ inbox: InboxFolder, with pipeline: IngestPipeline, started: () -> Void
+    ) async throws -> ServeOutcome {
         let (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let watcher: InboxWatcher?
         do {
-            watcher = try InboxWatcher(folders: [inbox.new, inbox.root])
+            watcher = try InboxWatcher(handles: inbox.watchedFolders)
         } catch {
             logger.warning("inotify unavailable; relying on periodic rescans", metadata: ["error": "\(error)"])
             watcher = nil
@@ -78,6 +100,7 @@ public struct TenantService: Service {
         logger.info(
             "watching inbox",
             metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)", "inotify": "\(watcher != nil)"])
+        var outcome = ServeOutcome.stopped
         try await withThrowingDiscardingTaskGroup { group in
             if let watcher {
                 group.addTask {
@@ -107,22 +130,41 @@ public struct TenantService: Service {
                 } while (try? await Task.sleep(for: slaSweepInterval)) != nil
             }
             wakeup.yield()  // the start-up scan: files that arrived while we were down
-            var started = false
+            var first = true
+            var timedWakeup: Date?
             for await _ in wakeups.cancelOnGracefulShutdown() {
-                drain(inbox, with: pipeline)
-                if !started {
-                    started = true
-                    if !reportedStart { onStarted?() }
+                let pass: DrainResult
+                do {
+                    pass = try drain(inbox, with: pipeline)
+                } catch {
+                    outcome = .inboxReplaced(error as? InboxError ?? InboxError(folder: tenant.inbox, reason: "\(error)"))
+                    break
+                }
+                if first {
+                    first = false
+                    // Only after the inbox is drained (which finishes interrupted ingests):
+                    // what the archive holds and the store does not know is then truly lost.
+                    reconcile(pipeline)
+                    started()
+                }
+                // A loose file still settling: look again when its quiet period ends.
+                if let due = pass.waitingUntil, timedWakeup.map({ due < $0 || $0 <= Date() }) ?? true {
+                    timedWakeup = due
+                    let delay = max(0.05, due.timeIntervalSince(Date()) + 0.05)
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                        wakeup.yield()
+                    }
                 }
             }
             group.cancelAll()
         }
-        logger.info("tenant stopped")
+        return outcome
     }
 
-    /// Creates the folders and opens the store.
-    func prepare() throws -> IngestPipeline {
-        try InboxFolder(root: tenant.inbox).prepare()
+    /// Opens the inbox (refusing links) and the archive, and opens the store.
+    func prepare() throws -> (IngestPipeline, InboxFolder) {
+        let inbox = try InboxFolder(opening: tenant.inbox)
         try DurableFile.createFolder(tenant.archive)
         Self.removeStaleArchiveTemporaries(under: tenant.archive)
         let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
@@ -136,44 +178,90 @@ public struct TenantService: Service {
             }
         }
         logger.debug("tenant ready", metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)"])
-        return IngestPipeline(
+        let pipeline = IngestPipeline(
             tenant: tenant, store: store, maxMessageBytes: maxMessageBytes,
             registry: RegistryCache(url: tenant.registry, logger: logger))
+        return (pipeline, inbox)
     }
 
-    /// Ingests every pending file; stops between files when shutdown begins.
+    /// What one pass over the inbox did.
+    public struct DrainResult: Sendable {
+        public var handled = 0
+        /// When a loose file still inside its quiet period may be taken.
+        public var waitingUntil: Date?
+    }
+
+    /// Ingests every pending file; stops between files when shutdown begins. Throws
+    /// only when the inbox's folders were replaced since they were opened.
     @discardableResult
-    public func drain(_ inbox: InboxFolder, with pipeline: IngestPipeline) -> Int {
-        var handled = 0
-        for entry in inbox.pendingFiles() {
+    public func drain(_ inbox: InboxFolder, with pipeline: IngestPipeline) throws(InboxError) -> DrainResult {
+        try inbox.verify()
+        var result = DrainResult()
+        // File times are the file system's: compared with the real time, never with a
+        // test's or a what-if query's COMPETENCY_NOW.
+        let scan = inbox.scan(now: Date(), quietPeriod: looseFileQuietPeriod)
+        result.waitingUntil = scan.waitingUntil
+        for refused in scan.refused {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return result }
+            var metadata: Logger.Metadata = ["inbox.file": "\(refused.entry.name)", "reason": "\(refused.reason)"]
+            do {
+                let destination = try pipeline.archive.quarantine(refused.entry, reason: refused.reason, at: clock.now())
+                metadata["quarantine.file"] = "\(destination.path)"
+                logger.error("quarantined", metadata: metadata)
+            } catch {
+                metadata["error"] = "\(error)"
+                logger.error("refused to read an inbox entry and could not move it aside", metadata: metadata)
+            }
+        }
+        for entry in scan.ready {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             var metadata: Logger.Metadata = ["inbox.file": "\(entry.name)", "bytes": "\(entry.size)"]
             do {
                 let outcome = try pipeline.ingest(entry, actor: "competencyd", now: clock.now())
-                handled += 1
-                switch outcome {
-                case .stored(let id, let verdict):
-                    metadata["submission.id"] = "\(id)"
-                    metadata["verdict"] = "\(verdict)"
-                    logger.info("stored submission", metadata: metadata)
-                case .duplicate(let id):
-                    metadata["duplicate.of"] = "\(id)"
-                    logger.info("duplicate archived; no new submission", metadata: metadata)
-                case .resumed(let id):
-                    metadata["submission.id"] = "\(id)"
-                    logger.notice("finished an ingest interrupted earlier", metadata: metadata)
-                case .quarantined(let reason, let destination):
-                    metadata["reason"] = "\(reason)"
-                    metadata["quarantine.file"] = "\(destination.path)"
-                    logger.error("quarantined", metadata: metadata)
-                }
+                result.handled += 1
+                log(outcome, metadata: &metadata)
             } catch {
                 // Disk, permissions or database trouble: not the file's fault, so it stays for the next pass.
                 metadata["error"] = "\(error)"
                 logger.error("ingest failed; file left in the inbox for the next scan", metadata: metadata)
             }
         }
-        return handled
+        return result
+    }
+
+    private func log(_ outcome: IngestPipeline.Outcome, metadata: inout Logger.Metadata) {
+        switch outcome {
+        case .stored(let id, let verdict):
+            metadata["submission.id"] = "\(id)"
+            metadata["verdict"] = "\(verdict)"
+            logger.info("stored submission", metadata: metadata)
+        case .duplicate(let id):
+            metadata["duplicate.of"] = "\(id)"
+            logger.info("duplicate archived; no new submission", metadata: metadata)
+        case .resumed(let id):
+            metadata["submission.id"] = "\(id)"
+            logger.notice("finished an ingest interrupted earlier", metadata: metadata)
+        case .quarantined(let reason, let destination):
+            metadata["reason"] = "\(reason)"
+            metadata["quarantine.file"] = "\(destination.path)"
+            logger.error("quarantined", metadata: metadata)
+        case .skipped(let reason):
+            metadata["reason"] = "\(reason)"
+            logger.warning("not taken this pass", metadata: metadata)
+        }
+    }
+
+    /// Start-up reconciliation: ingests archived originals the store has no record of.
+    @discardableResult
+    func reconcile(_ pipeline: IngestPipeline) -> Int {
+        do {
+            let recovered = try ArchiveReconciler(pipeline: pipeline, logger: logger).recover(now: clock.now())
+            if recovered > 0 { logger.warning("recovered archived messages missing from the store", metadata: ["count": "\(recovered)"]) }
+            return recovered
+        } catch {
+            logger.error("archive reconciliation failed", metadata: ["error": "\(error)"])
+            return 0
+        }
     }
 
     /// Temporaries a crash left among archived files.
@@ -189,11 +277,13 @@ public struct TenantService: Service {
         for folder in folders { DurableFile.removeStaleTemporaries(in: URL(fileURLWithPath: folder)) }
     }
 
-    /// One pass over the inbox and one deadline sweep, for `competencyd --once`.
+    /// One pass over the inbox, a reconciliation of the archive and one deadline
+    /// sweep, for `competencyd --once`.
     public func runOnce() throws -> (files: Int, slaEntered: Int) {
-        let pipeline = try prepare()
-        let files = drain(InboxFolder(root: tenant.inbox), with: pipeline)
+        let (pipeline, inbox) = try prepare()
+        let files = try drain(inbox, with: pipeline).handled
+        let recovered = reconcile(pipeline)
         let entered = try SLASweep(tenant: tenant, store: pipeline.store).sweep(at: clock.now())
-        return (files, entered.count)
+        return (files + recovered, entered.count)
     }
 }

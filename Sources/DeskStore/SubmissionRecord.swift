@@ -55,6 +55,12 @@ public struct SubmissionRecord: Codable, Sendable, Equatable, FetchableRecord, M
     public var previousNumber: Int64? = nil
     /// Message-IDs from `In-Reply-To` and `References` (JSON array text).
     public var threadIDs: String = "[]"
+    /// The sender's address alone (`m@acme.example`), lower-cased; nil for a bare document.
+    public var senderAddress: String? = nil
+    /// SHA-256 of the message body (the bytes after the header block): tells a
+    /// re-delivered copy (new `Received:` lines, same body) from a different message
+    /// that reuses a Message-ID.
+    public var bodySHA256: String? = nil
 
     public init(
         number: Int64?,
@@ -133,6 +139,8 @@ public struct SubmissionRecord: Codable, Sendable, Equatable, FetchableRecord, M
         case revision
         case previousNumber = "previous_number"
         case threadIDs = "thread_ids"
+        case senderAddress = "sender_address"
+        case bodySHA256 = "body_sha256"
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -147,6 +155,22 @@ public struct SubmissionRecord: Codable, Sendable, Equatable, FetchableRecord, M
 
     public var threadIDList: [String] {
         (try? JSONDecoder().decode([String].self, from: Data(threadIDs.utf8))) ?? []
+    }
+
+    /// The sender's address: the stored one, else the `<…>` of `sender` (rows from before v3).
+    public var senderMailbox: String? {
+        if let senderAddress { return senderAddress }
+        guard let sender else { return nil }
+        if let open = sender.lastIndex(of: "<"), let close = sender[open...].firstIndex(of: ">") {
+            return sender[sender.index(after: open)..<close].lowercased()
+        }
+        return sender.contains("@") ? sender.trimmingCharacters(in: .whitespaces).lowercased() : nil
+    }
+
+    /// The domain of `senderMailbox`, lower-cased.
+    public var senderDomain: String? {
+        guard let mailbox = senderMailbox, let at = mailbox.lastIndex(of: "@") else { return nil }
+        return String(mailbox[mailbox.index(after: at)...])
     }
 
     public var checkList: [CheckResult] {

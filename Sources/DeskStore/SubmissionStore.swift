@@ -27,6 +27,27 @@ public struct SubmissionStore: Sendable {
             configuration.busyMode = .timeout(10)
             configuration.foreignKeysEnabled = true
             writer = try DatabasePool(path: url.path, configuration: configuration)
+            // GRDB sets `synchronous = NORMAL` with WAL: a commit is then durable against
+            // a crash of the process but not against power loss or a kernel crash, while
+            // the pipeline unlinks the inbox file right after the commit. FULL makes every
+            // commit fsync the WAL first, so "committed" means "on disk" (issue 7, #14).
+            // Set here, after GRDB's WAL setup, on the pool's one writer connection.
+            try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            // A store written by a newer Competency Desk has migrations this one does not
+            // know: reading or writing it with the older schema's assumptions could lose data.
+            let unknown = try writer.read { db -> [String] in
+                guard try db.tableExists("grdb_migrations") else { return [] }
+                let applied = try Self.migrator.appliedIdentifiers(db)
+                let known = Set(Self.migrator.migrations)
+                return applied.filter { !known.contains($0) }.sorted()
+            }
+            if !unknown.isEmpty {
+                throw StoreError.cannotOpen(
+                    file: url.path,
+                    reason:
+                        "it was written by a newer version of Competency Desk (migrations \(unknown.joined(separator: ", ")) are unknown to this one); upgrade before using it"
+                )
+            }
             // Two processes creating the same new database (the daemon and a reviewer's
             // command) can race on the first migration; the loser finds it applied on retry.
             var attempt = 0
@@ -138,7 +159,38 @@ public struct SubmissionStore: Sendable {
                     CREATE INDEX submission_on_application ON submission(application_key, number);
                     """)
         }
+        migrator.registerMigration("v3-sender-and-body") { db in
+            try db.execute(
+                sql: """
+                    -- A Message-ID is the sender's claim, not a key: two different messages may
+                    -- carry the same one (a broken client, or someone replaying a partner's ID).
+                    DROP INDEX submission_on_message_id;
+                    CREATE INDEX submission_on_message_id ON submission(message_id) WHERE message_id IS NOT NULL;
+                    ALTER TABLE submission ADD COLUMN sender_address TEXT;
+                    ALTER TABLE submission ADD COLUMN body_sha256 TEXT;
+                    CREATE INDEX inbox_file_on_content ON inbox_file(content_sha256);
+                    """)
+        }
         return migrator
+    }
+
+    /// The writer connection's `PRAGMA synchronous` (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA).
+    public func writerSynchronousMode() throws(StoreError) -> Int {
+        do {
+            return try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        } catch {
+            throw StoreError.wrap(error, file: url.path)
+        }
+    }
+
+    /// Every content hash the store knows, of submissions and of duplicate copies:
+    /// what start-up reconciliation compares the archive against.
+    public func knownContentHashes() throws(StoreError) -> Set<String> {
+        try read { db in
+            var hashes = Set(try String.fetchAll(db, sql: "SELECT content_sha256 FROM submission"))
+            hashes.formUnion(try String.fetchAll(db, sql: "SELECT content_sha256 FROM inbox_file"))
+            return hashes
+        }
     }
 
     /// Records one ingested inbox file in a single transaction and says what it became.
@@ -147,6 +199,7 @@ public struct SubmissionStore: Sendable {
     /// removal: the same file (same name, same bytes) comes back `.alreadyStored`.
     public func recordIngestedFile(_ file: IngestedFile, at now: Date) throws(StoreError) -> IngestOutcome {
         try write { db in
+            var pendingEvents: [(String, String)] = []
             if let earlier =
                 try InboxFileRecord
                 .filter(
@@ -157,12 +210,29 @@ public struct SubmissionStore: Sendable {
             {
                 return .alreadyStored(number: earlier.submissionNumber)
             }
-            let original =
-                try SubmissionRecord.filter(SubmissionRecord.Columns.contentSHA256 == file.submission.contentSHA256)
-                .fetchOne(db)
-                ?? file.submission.messageID.flatMap { id in
-                    try SubmissionRecord.filter(SubmissionRecord.Columns.messageID == id).fetchOne(db)
+            var submission = file.submission
+            // The same bytes are always the same message. The same Message-ID is the same
+            // message only from the same sender with the same body (a re-delivery adds
+            // Received: lines, nothing else); anything else reusing an ID is a new message.
+            var original = try SubmissionRecord.filter(
+                SubmissionRecord.Columns.contentSHA256 == file.submission.contentSHA256
+            ).fetchOne(db)
+            if original == nil, let id = file.submission.messageID {
+                let earlier = try SubmissionRecord.filter(SubmissionRecord.Columns.messageID == id)
+                    .order(SubmissionRecord.Columns.number).fetchAll(db)
+                if let copy = earlier.first(where: { Self.isSameMessage($0, as: file.submission) }) {
+                    original = copy
+                } else if let first = earlier.first, let number = first.number {
+                    let why = first.senderMailbox != file.submission.senderMailbox ? "a different sender" : "a different body"
+                    let problem =
+                        "the Message-ID \(id) was already used by \(tenant)-\(number) from \(first.senderMailbox ?? "an unknown sender"); this message has \(why), so it is stored as a new submission"
+                    var problems = submission.problemList
+                    problems.append(problem)
+                    submission.problems =
+                        String(decoding: (try? JSONEncoder().encode(problems)) ?? Data("[]".utf8), as: UTF8.self)
+                    pendingEvents.append(("problem", problem))
                 }
+            }
             if let original, let number = original.number {
                 let sameBytes = original.contentSHA256 == file.submission.contentSHA256
                 var inboxFile = InboxFileRecord(
@@ -179,7 +249,6 @@ public struct SubmissionStore: Sendable {
                 try event.insert(db)
                 return .duplicate(of: number)
             }
-            var submission = file.submission
             // A later message for the same application is its next revision; the earlier
             // open revision is closed as superseded (it is answered through the new one).
             // An automatic reply is never a revision: an out-of-office answer to a thread
@@ -218,7 +287,7 @@ public struct SubmissionStore: Sendable {
                 archivePath: submission.archivePath, outcome: "stored", submissionNumber: number,
                 ingestedAt: now.timeIntervalSince1970)
             try inboxFile.insert(db)
-            for (kind, detail) in file.events {
+            for (kind, detail) in file.events + pendingEvents {
                 var event = EventRecord(
                     id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: kind, actor: file.actor,
                     detail: detail)
@@ -238,10 +307,25 @@ public struct SubmissionStore: Sendable {
         }
         let threadIDs = submission.threadIDList
         if !threadIDs.isEmpty {
+            // Anyone can put any Message-ID in In-Reply-To: a reply continues a thread only
+            // when it comes from the same partner (same application) or the same mail domain.
             candidates += try SubmissionRecord.filter(threadIDs.contains(SubmissionRecord.Columns.messageID) && SubmissionRecord.Columns.verdict != "ignored")
                 .fetchAll(db)
+                .filter { earlier in
+                    if let key = submission.applicationKey, key == earlier.applicationKey { return true }
+                    guard let domain = submission.senderDomain else { return submission.sender == nil }
+                    return domain == earlier.senderDomain
+                }
         }
         return candidates.max { ($0.number ?? 0) < ($1.number ?? 0) }
+    }
+
+    /// Whether `candidate` (stored earlier with the same Message-ID) is the message `incoming`
+    /// delivered again: same sender, and the same body where both bodies are known.
+    static func isSameMessage(_ candidate: SubmissionRecord, as incoming: SubmissionRecord) -> Bool {
+        guard candidate.senderMailbox == incoming.senderMailbox else { return false }
+        if let known = candidate.bodySHA256, let body = incoming.bodySHA256 { return known == body }
+        return true
     }
 
     /// Whether this exact inbox file (name and bytes) was already stored: the check

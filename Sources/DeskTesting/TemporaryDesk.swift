@@ -12,12 +12,21 @@ public struct TemporaryDesk: Sendable {
     public func archive(_ tenant: String) -> URL { root.appendingPathComponent("Archive/\(tenant)") }
 
     /// Copies the repository's `Config/` into a new temporary folder.
-    public init(name: String = "desk") throws {
+    ///
+    /// Files tests drop straight into an inbox folder are complete when written, so
+    /// the copy's `loose_file_quiet_seconds` is `looseFileQuietSeconds` (0 unless a
+    /// test is about the quiet period), not the shipped few seconds.
+    public init(name: String = "desk", looseFileQuietSeconds: Int = 0) throws {
         let base = FileManager.default.temporaryDirectory
             .appendingPathComponent("competency-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
             at: RepositoryPaths.root.appendingPathComponent("Config"), to: base.appendingPathComponent("Config"))
+        let daemonFile = base.appendingPathComponent("Config/competencyd.yaml")
+        let settings = try String(contentsOf: daemonFile, encoding: .utf8)
+            .replacingOccurrences(
+                of: "\nloose_file_quiet_seconds: 5\n", with: "\nloose_file_quiet_seconds: \(looseFileQuietSeconds)\n")
+        try settings.write(to: daemonFile, atomically: true, encoding: .utf8)
         for folder in ["Inbox", "Archive"] {
             try FileManager.default.createDirectory(
                 at: base.appendingPathComponent(folder), withIntermediateDirectories: true)

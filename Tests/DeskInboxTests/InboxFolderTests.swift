@@ -9,7 +9,7 @@ import Testing
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-\(UUID().uuidString.prefix(8))")
-        try InboxFolder(root: root).prepare()
+        _ = try InboxFolder(opening: root)
     }
 
     func drop(_ relativePath: String, _ text: String = "x") throws {
@@ -23,9 +23,9 @@ import Testing
         try drop(".hidden.eml")
         try drop("upload.eml.part")
         try drop("copy.eml.tmp")
-        try drop("cur/1764381273.M1P4.mx1:2,S")  // already seen by a mail client: not ours
-        let names = InboxFolder(root: root).pendingFiles().map(\.name).sorted()
-        #expect(names == ["1764381271.M1P2.mx1", "submission.yaml"])
+        try drop("cur/1764381273.M1P4.mx1:2,S")  // seen by a mail program: still ours (PRODUCT.md §3)
+        let names = try InboxFolder(opening: root).scan(now: Date()).ready.map(\.name).sorted()
+        #expect(names == ["1764381271.M1P2.mx1", "1764381273.M1P4.mx1:2,S", "submission.yaml"])
     }
 
     @Test(arguments: [
@@ -36,9 +36,7 @@ import Testing
         ("12345.x", nil),
     ])
     func maildirNamesCarryTheirDeliveryTime(_ name: String, _ seconds: Double?) {
-        let entry = InboxEntry(
-            url: root.appendingPathComponent(name), name: name, size: 1, modified: Date(), isMaildir: true)
-        #expect(entry.maildirTimestamp?.timeIntervalSince1970 == seconds)
+        #expect(InboxEntry.maildirTimestamp(of: name)?.timeIntervalSince1970 == seconds)
     }
 
     @Test func durableWriteLeavesNoTemporaryAndReplacesAtomically() throws {
@@ -61,10 +59,10 @@ import Testing
 
     @Test func quarantineKeepsTheFileAndWritesTheReason() throws {
         try drop("new/broken")
+        let entry = try #require(try InboxFolder(opening: root).scan(now: Date()).ready.first)
         let archive = ArchiveFolder(root: root.appendingPathComponent("archive"))
         let destination = try archive.quarantine(
-            root.appendingPathComponent("new/broken"), reason: "not a message: no header lines",
-            at: Date(timeIntervalSince1970: 1_764_381_271))
+            entry, reason: "not a message: no header lines", at: Date(timeIntervalSince1970: 1_764_381_271))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("new/broken").path))
         #expect(try DurableFile.read(destination) == Array("x".utf8))
         let reason = try String(contentsOf: URL(fileURLWithPath: destination.path + ".reason.txt"), encoding: .utf8)
@@ -89,6 +87,18 @@ import Testing
             for: "1764381271.M1P2.mx1", sha256: String(repeating: "ab", count: 32),
             receivedOn: LocalDate(year: 2026, month: 3, day: 9)!)
         #expect(path == "2026/03/abababababababab-1764381271.M1P2.mx1")
+    }
+
+    @Test func inotifyWatchesTheOpenedFolderNotThePath() async throws {
+        let inbox = try InboxFolder(opening: root)
+        let watcher = try InboxWatcher(handles: inbox.watchedFolders)
+        let stream = watcher.hints()
+        try drop("tmp/2.M2.host", "From: a\n\nbody")
+        try FileManager.default.moveItem(
+            at: root.appendingPathComponent("tmp/2.M2.host"), to: root.appendingPathComponent("new/2.M2.host"))
+        var iterator = stream.makeAsyncIterator()
+        let hint = await iterator.next()
+        #expect(hint == .arrived(name: "2.M2.host"))
     }
 
     @Test func inotifyReportsDeliveredFiles() async throws {

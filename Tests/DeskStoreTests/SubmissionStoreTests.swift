@@ -53,6 +53,70 @@ import Testing
         #expect(try !store.hasIngested(sourceName: "m3", contentSHA256: "aa"))
     }
 
+    @Test func aReusedMessageIDIsADuplicateOnlyFromTheSameSenderWithTheSameBody() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        func mail(_ name: String, sha: String, sender: String, body: String) -> IngestedFile {
+            var submission = record(sha: sha, messageID: "<1@x>")
+            submission.sender = "Someone <\(sender)>"
+            submission.senderAddress = sender
+            submission.bodySHA256 = body
+            return IngestedFile(sourceName: name, size: 10, submission: submission, events: [], actor: "test")
+        }
+        #expect(try store.recordIngestedFile(mail("m1", sha: "aa", sender: "a@b.example", body: "b1"), at: now) == .stored(number: 1))
+        // Re-delivered: new Received: lines (other bytes), same sender and body.
+        #expect(try store.recordIngestedFile(mail("m2", sha: "ab", sender: "a@b.example", body: "b1"), at: now) == .duplicate(of: 1))
+        // Same sender, other body; other sender, same body: new submissions, each with the reason.
+        #expect(try store.recordIngestedFile(mail("m3", sha: "ac", sender: "a@b.example", body: "b2"), at: now) == .stored(number: 2))
+        #expect(try store.recordIngestedFile(mail("m4", sha: "ad", sender: "m@evil.example", body: "b1"), at: now) == .stored(number: 3))
+        let second = try #require(try store.submission(number: 2))
+        #expect(second.problemList.contains { $0.contains("retail-jp-1") && $0.contains("different body") })
+        let third = try #require(try store.submission(number: 3))
+        #expect(third.problemList.contains { $0.contains("retail-jp-1") && $0.contains("different sender") })
+        #expect(try store.events(on: 3).contains { $0.kind == "problem" && $0.detail.contains("Message-ID") })
+    }
+
+    @Test func aReplyFromAnotherDomainDoesNotContinueTheThread() throws {
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        var first = record(sha: "aa", messageID: "<1@acme.example>")
+        first.sender = "A <a@acme.example>"
+        first.applicationKey = "APN-1|retail-technology"
+        _ = try store.recordIngestedFile(IngestedFile(sourceName: "m1", size: 1, submission: first, events: [], actor: "t"), at: now)
+        var stranger = record(sha: "bb", messageID: "<2@evil.example>")
+        stranger.sender = "M <m@evil.example>"
+        stranger.threadIDs = "[\"<1@acme.example>\"]"
+        _ = try store.recordIngestedFile(IngestedFile(sourceName: "m2", size: 1, submission: stranger, events: [], actor: "t"), at: now)
+        #expect(try store.submission(number: 2)?.revision == 1)
+        #expect(try store.submission(number: 1)?.closedAt == nil)
+        // The partner's own reply does continue it.
+        var reply = record(sha: "cc", messageID: "<3@acme.example>")
+        reply.sender = "B <b@mail.acme.example>".replacingOccurrences(of: "mail.", with: "")
+        reply.threadIDs = "[\"<1@acme.example>\"]"
+        _ = try store.recordIngestedFile(IngestedFile(sourceName: "m3", size: 1, submission: reply, events: [], actor: "t"), at: now)
+        #expect(try store.submission(number: 3)?.revision == 2)
+        #expect(try store.submission(number: 1)?.closedAt != nil)
+    }
+
+    @Test func aStoreFromANewerVersionIsRefusedWithTheReason() throws {
+        let url = folder.appendingPathComponent("t.sqlite")
+        _ = try SubmissionStore(tenant: "retail-jp", url: url)
+        let queue = try DatabaseQueue(path: url.path)
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
+        try queue.close()
+        #expect {
+            _ = try SubmissionStore(tenant: "retail-jp", url: url)
+        } throws: { error in
+            guard case StoreError.cannotOpen(_, let reason) = error else { return false }
+            return reason.contains("newer version") && reason.contains("v99-future")
+        }
+    }
+
+    @Test func everyCommitIsOnDiskBeforeTheInboxFileGoes() throws {
+        // synchronous = FULL on the writer connection (GRDB's WAL setup leaves NORMAL,
+        // under which a committed transaction can roll back after a power failure).
+        let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
+        #expect(try store.writerSynchronousMode() == 2)
+    }
+
     @Test func notesCarryAuthorAndTimeAndEnterTheHistory() throws {
         let store = try SubmissionStore(tenant: "retail-jp", url: folder.appendingPathComponent("t.sqlite"))
         _ = try store.recordIngestedFile(file("m1", sha: "aa", messageID: nil), at: now)
@@ -79,7 +143,7 @@ import Testing
         let mode = try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1-submissions", "v2-checks-and-revisions"])
+        #expect(migrations == ["v1-submissions", "v2-checks-and-revisions", "v3-sender-and-body"])
     }
 
     @Test func aStoreBelongsToOneTenant() throws {

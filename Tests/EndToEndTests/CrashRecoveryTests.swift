@@ -1,24 +1,71 @@
+import DeskStore
 import DeskTesting
 import Foundation
 import Testing
 
 /// `kill -9` at arbitrary instants during ingest: nothing lost, nothing stored twice.
+///
+/// The check must be able to see a double. A third of the messages carry a unique
+/// Message-ID; a third carry none; a third carry none and share every header, with
+/// only their bodies different. Neither the Message-ID rule nor the header fields
+/// can then hide a broken resume path: each stored submission is traced back to
+/// the inbox file it came from through its archive name, read from the store itself.
 @Suite(.serialized) struct CrashRecoveryTests {
     static func message(_ index: Int) -> Data {
         let filler = String(repeating: "自己診断の本文です。", count: 200)
-        return Data(
-            """
-            Received: from mail.partner\(index).example by mx1.competency-office.example; Mon, 30 Nov 2026 09:\(String(format: "%02d", index % 60)):00 +0900
-            From: Partner \(index) <pdm@partner\(index).example>
-            To: retail-competency-jp@competency-office.example
-            Subject: [Partner \(index) KK], Retail Competency Technology Partner Completed Self-Assessment
-            Date: Mon, 30 Nov 2026 09:00:00 +0900
-            Message-ID: <crash-\(index)@partner\(index).example>
-            Content-Type: text/plain; charset=utf-8
+        switch index % 3 {
+        case 0:
+            return Data(
+                """
+                Received: from mail.partner\(index).example by mx1.competency-office.example; Mon, 30 Nov 2026 09:\(String(format: "%02d", index % 60)):00 +0900
+                From: Partner \(index) <pdm@partner\(index).example>
+                To: retail-competency-jp@competency-office.example
+                Subject: [Partner \(index) KK], Retail Competency Technology Partner Completed Self-Assessment
+                Date: Mon, 30 Nov 2026 09:00:00 +0900
+                Message-ID: <crash-\(index)@partner\(index).example>
+                Content-Type: text/plain; charset=utf-8
 
-            \(filler)
+                \(filler)
 
-            """.utf8)
+                """.utf8)
+        case 1:
+            return Data(
+                """
+                Received: from mail.partner\(index).example by mx1.competency-office.example; Mon, 30 Nov 2026 09:\(String(format: "%02d", index % 60)):00 +0900
+                From: Partner \(index) <pdm@partner\(index).example>
+                Subject: No Message-ID \(index)
+                Content-Type: text/plain; charset=utf-8
+
+                \(filler)
+
+                """.utf8)
+        default:
+            // Identical headers across this third: only the body tells them apart.
+            return Data(
+                """
+                Received: from mail.same.example by mx1.competency-office.example; Mon, 30 Nov 2026 09:30:00 +0900
+                From: Same Partner <pdm@same.example>
+                Subject: Self-assessment
+                Content-Type: text/plain; charset=utf-8
+
+                \(filler) No. \(index)
+
+                """.utf8)
+        }
+    }
+
+    static func inboxName(_ index: Int) -> String {
+        "17644600\(String(format: "%02d", index % 100)).M\(index)P1.mx1"
+    }
+
+    /// The inbox name of each stored submission, from its archive path (`YYYY/MM/<hash>-<name>`).
+    static func storedInboxNames(_ desk: TemporaryDesk) throws -> [String] {
+        let url = desk.archive("retail-jp").appendingPathComponent("competency.sqlite")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let store = try SubmissionStore(tenant: "retail-jp", url: url)
+        return try store.submissions(includeClosed: true).map {
+            String($0.archivePath.split(separator: "/").last!.drop { $0 != "-" }.dropFirst())
+        }
     }
 
     @Test func killedWhileIngestingThenRestartedStoresEveryMessageExactlyOnce() throws {
@@ -27,9 +74,7 @@ import Testing
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
         let count = 60
         for index in 1...count {
-            try harness.deliver(
-                Self.message(index), to: "retail-jp",
-                name: "17644600\(String(format: "%02d", index % 100)).M\(index)P1.mx1")
+            try harness.deliver(Self.message(index), to: "retail-jp", name: Self.inboxName(index))
         }
 
         var killsMidIngest = 0
@@ -50,19 +95,19 @@ import Testing
             _ = daemon.finish()
 
             // The invariant at the instant of the kill: every message is still in the
-            // inbox or stored (and then archived); none is lost.
+            // inbox or stored (and then archived); none is lost, none is stored twice.
             let waiting = Set(TemporaryDesk.files(under: desk.inbox("retail-jp").appendingPathComponent("new")))
-            let stored = try harness.queue(all: true).compactMap { $0["message_id"] as? String }
-            #expect(Set(stored).count == stored.count, "no message stored twice")
+            let stored = try Self.storedInboxNames(desk)
+            #expect(Set(stored).count == stored.count, "a message stored twice: \(stored.sorted())")
             let archived = TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasPrefix("2026/") }
             let archivedNames = Set(
                 archived.map { String($0.split(separator: "/").last!.drop { $0 != "-" }.dropFirst()) })
             for index in 1...count {
-                let inboxName = "17644600\(String(format: "%02d", index % 100)).M\(index)P1.mx1"
-                let isStored = stored.contains("<crash-\(index)@partner\(index).example>")
-                #expect(waiting.contains(inboxName) || isStored, "message \(index) is neither in the inbox nor stored")
+                let name = Self.inboxName(index)
+                let isStored = stored.contains(name)
+                #expect(waiting.contains(name) || isStored, "message \(index) is neither in the inbox nor stored")
                 if isStored {
-                    #expect(archivedNames.contains(inboxName), "message \(index) is stored but not archived")
+                    #expect(archivedNames.contains(name), "message \(index) is stored but not archived")
                 }
             }
             if !waiting.isEmpty && !stored.isEmpty { killsMidIngest += 1 }
@@ -74,9 +119,10 @@ import Testing
         let once = try ProgramRun.run(
             "competencyd", ["--config", desk.configFile.path, "--once"], environment: harness.environment)
         #expect(once.status == 0, "\(once.stderr)")
-        let stored = try harness.queue(all: true)
-        #expect(stored.count == count)
-        #expect(Set(stored.compactMap { $0["message_id"] as? String }).count == count)
+        let stored = try Self.storedInboxNames(desk)
+        #expect(stored.count == count, "every message once: \(stored.count) stored of \(count)")
+        #expect(Set(stored) == Set((1...count).map(Self.inboxName)))
+        #expect(try harness.queue(all: true).count == count)
         #expect(TemporaryDesk.files(under: desk.inbox("retail-jp")).isEmpty)
         let archived = TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasPrefix("2026/") }
         #expect(
