@@ -7,15 +7,16 @@ import UnixSignals
 
 /// Runs every tenant's inbox and SLA loops, and swaps in a new configuration on SIGHUP.
 ///
-/// Contract — a reload that fails (a mistake in any config file, a tenant file
-/// included) is logged with its file, line and key and changes nothing: the running
-/// tenants go on, and a tenant disabled at start-up stays disabled until its file is
-/// fixed or removed. (At start-up a broken tenant file only disables that tenant,
-/// since there is nothing running to keep; on reload, refusing keeps the running
-/// office on its last good configuration instead of stopping it.) A
-/// reload that succeeds stops the current loops (each finishes the file in hand)
-/// and starts loops for the new set of tenants, so adding an office is adding a
-/// file and sending SIGHUP. Graceful shutdown stops everything the same way.
+/// Contract — a reload whose daemon file (`competencyd.yaml`) has a mistake, or
+/// whose every tenant file does, is refused: logged with file, line and key, and
+/// nothing changes. A mistake in one tenant's file touches that tenant only, as
+/// at start-up: a tenant that is running keeps its running configuration (an
+/// office is never stopped by a typo in its file), one that is not running stays
+/// disabled, each logged with its reason; every other tenant gets its new
+/// configuration, so adding an office still works while another's file is broken.
+/// A reload stops the current loops (each finishes the file in hand) and starts
+/// loops for the new set of tenants, so adding an office is adding a file and
+/// sending SIGHUP. Graceful shutdown stops everything the same way.
 public struct TenantSupervisor: Service {
     let configurationFile: URL
     let initial: DeskConfiguration
@@ -44,6 +45,7 @@ public struct TenantSupervisor: Service {
             }
             // The running tenants live in a child task so a reload can stop them
             // (each finishes the file in hand) and start the new set.
+            var current = initial
             var running = Task { await runTenants(of: initial, startup: startup) }
             for await _ in reloadRequests {
                 let reloaded: DeskConfiguration
@@ -53,24 +55,74 @@ public struct TenantSupervisor: Service {
                     logger.error("reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
                     continue
                 }
-                if !reloaded.disabledTenants.isEmpty {
-                    for failure in reloaded.disabledTenants {
-                        logger.error(
-                            "reload refused; keeping the running configuration",
-                            metadata: ["tenant": "\(failure.tenantID)", "error": "\(failure.error)"])
-                    }
+                let plan = Self.plan(reload: reloaded, running: current)
+                if let clash = plan.refusal {
+                    logger.error("reload refused; keeping the running configuration", metadata: ["error": "\(clash)"])
                     continue
+                }
+                for failure in plan.kept {
+                    logger.error(
+                        "tenant file has a mistake; the tenant keeps its running configuration",
+                        metadata: ["tenant": "\(failure.tenantID)", "error": "\(failure.error)"])
+                }
+                for failure in plan.disabled {
+                    logger.error(
+                        "tenant file has a mistake; the tenant stays disabled",
+                        metadata: ["tenant": "\(failure.tenantID)", "error": "\(failure.error)"])
                 }
                 logger.notice(
                     "configuration reloaded",
-                    metadata: ["tenants": "\(reloaded.tenants.map(\.id).joined(separator: ","))"])
+                    metadata: ["tenants": "\(plan.configuration.tenants.map(\.id).joined(separator: ","))"])
                 running.cancel()
                 await running.value
-                running = Task { await runTenants(of: reloaded) }
+                current = plan.configuration
+                running = Task { await runTenants(of: plan.configuration) }
             }
             running.cancel()
             await running.value
         }
+    }
+
+    /// What a reload runs: the reloaded tenants, plus the running configuration of
+    /// every running tenant whose file now has a mistake.
+    struct ReloadPlan {
+        var configuration: DeskConfiguration
+        /// Broken files of running tenants: those keep their running configuration.
+        var kept: [TenantConfigFailure] = []
+        /// Broken files of tenants not running: those stay disabled.
+        var disabled: [TenantConfigFailure] = []
+        /// Why the whole reload is refused (a kept tenant would clash with a new one).
+        var refusal: String?
+    }
+
+    static func plan(reload: DeskConfiguration, running: DeskConfiguration) -> ReloadPlan {
+        var tenants = reload.tenants
+        var kept: [TenantConfigFailure] = []
+        var disabled: [TenantConfigFailure] = []
+        for failure in reload.disabledTenants {
+            let file = failure.file.standardizedFileURL.path
+            guard
+                let old = running.tenants.first(where: {
+                    $0.sourceFile.standardizedFileURL.path == file || $0.id == failure.tenantID
+                })
+            else {
+                disabled.append(failure)
+                continue
+            }
+            if let clash = tenants.first(where: { $0.id == old.id || $0.inbox == old.inbox || $0.store == old.store }) {
+                return ReloadPlan(
+                    configuration: running,
+                    refusal:
+                        "\(failure.error); and the running tenant \(old.id) it would keep shares its id, inbox or store with \(clash.id)"
+                )
+            }
+            tenants.append(old)
+            kept.append(failure)
+        }
+        let configuration = DeskConfiguration(
+            file: reload.file, daemon: reload.daemon, tenants: tenants.sorted { $0.id < $1.id },
+            disabledTenants: disabled)
+        return ReloadPlan(configuration: configuration, kept: kept, disabled: disabled)
     }
 
     /// One `TenantService` per tenant, until cancelled or shut down.

@@ -83,9 +83,9 @@ import Testing
             try harness.deliver(try fixture("iso2022jp-submission.eml"), to: "retail-jp", name: "1764461702.M1P1.mx1")
             #expect(try DaemonHarness.eventually(timeout: 3) { try harness.queue().count == 1 }, "retail-jp ingests")
 
-            // A reload while the file is still broken is refused; everything keeps running.
+            // A reload while the file is still broken keeps it disabled; everything else keeps running.
             daemon.signal(SIGHUP)
-            #expect(DaemonHarness.eventually(timeout: 5) { daemon.stderrSoFar.contains("reload refused") })
+            #expect(DaemonHarness.eventually(timeout: 5) { daemon.stderrSoFar.contains("the tenant stays disabled") })
             try harness.deliver(try fixture("auto-reply.eml"), to: "retail-us", name: "1764462000.M2P1.mx1")
             #expect(try DaemonHarness.eventually(timeout: 3) { try harness.queue(all: true).count == 2 })
 

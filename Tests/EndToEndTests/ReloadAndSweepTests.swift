@@ -4,18 +4,18 @@ import Testing
 
 /// SIGHUP reloads, and the SLA sweep's once-only history entries.
 @Suite(.serialized) struct ReloadAndSweepTests {
-    @Test func sighupAddsATenantAndABrokenReloadChangesNothing() throws {
+    @Test func sighupAddsATenantAndABrokenNewTenantFileStaysDisabled() throws {
         let desk = try TemporaryDesk(name: "reload")
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
         let daemon = try harness.startDaemon()
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
 
-        // A broken tenant file: the reload is refused and the running tenants go on.
+        // A broken new tenant file: that tenant stays disabled, the running tenants go on.
         let broken = desk.config.appendingPathComponent("tenants/retail-eu.yaml")
         try "time_zone: Europe/Paris\nlanguage: de\n".write(to: broken, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        #expect(DaemonHarness.eventually(timeout: 5) { daemon.stderrSoFar.contains("reload refused") })
+        #expect(DaemonHarness.eventually(timeout: 5) { daemon.stderrSoFar.contains("the tenant stays disabled") })
         #expect(daemon.stderrSoFar.contains("retail-eu.yaml:"))
         try harness.deliver(try fixture("iso2022jp-submission.eml"), to: "retail-jp", name: "1764461702.M1P1.mx1")
         // (The CLI refuses a broken configuration too, so look at the files.)
@@ -44,6 +44,37 @@ import Testing
                 try harness.queue(all: true).contains { $0["id"] as? String == "retail-eu-1" }
             })
 
+        daemon.signal(SIGTERM)
+        #expect(daemon.finish().status == 0)
+    }
+
+    @Test func aTypoInARunningTenantsFileKeepsItRunningWhileANewOfficeIsAdded() throws {
+        let desk = try TemporaryDesk(name: "reload-keep")
+        defer { desk.remove() }
+        let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
+        let daemon = try harness.startDaemon()
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+
+        // In one reload: retail-us's file gets a typo, and a new office retail-eu appears.
+        let usFile = desk.config.appendingPathComponent("tenants/retail-us.yaml")
+        let usText = try String(contentsOf: usFile, encoding: .utf8)
+        try usText.replacingOccurrences(of: "retail-us", with: "retail-eu").write(
+            to: desk.config.appendingPathComponent("tenants/retail-eu.yaml"), atomically: true, encoding: .utf8)
+        try (usText + "\ntime_zne: America/Chicago\n").write(to: usFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        #expect(DaemonHarness.eventually(timeout: 5) { daemon.stderrSoFar.contains("configuration reloaded") })
+        let log = daemon.stderrSoFar
+        let kept = log.split(separator: "\n").first { $0.contains("keeps its running configuration") }
+        #expect(kept?.contains("retail-us.yaml:") == true && kept?.contains("time_zne") == true, "\(log)")
+
+        // retail-us still ingests on its running configuration; retail-eu runs too.
+        try harness.deliver(try fixture("auto-reply.eml"), to: "retail-us", name: "1764462000.M1P1.mx1")
+        try harness.deliver(try fixture("auto-reply.eml"), to: "retail-eu", name: "1764462000.M2P1.mx1")
+        #expect(
+            DaemonHarness.eventually(timeout: 5) {
+                TemporaryDesk.files(under: desk.inbox("retail-us").appendingPathComponent("new")).isEmpty
+                    && TemporaryDesk.files(under: desk.inbox("retail-eu").appendingPathComponent("new")).isEmpty
+            }, "both offices ingest")
         daemon.signal(SIGTERM)
         #expect(daemon.finish().status == 0)
     }
