@@ -157,16 +157,10 @@ extension Charset {
     /// ASCII letters around it in EUC-JP).
     static func looksLikeLatinAccents(_ bytes: some Collection<UInt8>, japaneseReading: Charset) -> Bool {
         let array = Array(bytes)
-        var index = 0
         var sawRun = false
-        while index < array.count {
-            guard array[index] >= 0x80 else {
-                index += 1
-                continue
-            }
-            var end = index
-            while end < array.count && array[end] >= 0x80 { end += 1 }
-            let run = array[index..<end]
+        for range in highByteRuns(array) {
+            let (index, end) = (range.lowerBound, range.upperBound)
+            let run = array[range]
             let before = index > 0 && array[index - 1].isASCIILetter
             let after = end < array.count && array[end].isASCIILetter
             guard before || after, run.count <= 2 else { return false }
@@ -177,7 +171,6 @@ extension Charset {
             guard run.allSatisfy({ $0 >= 0xA0 ? $0 != 0xD7 && $0 != 0xF7 : before && after && windows1252Letters.contains($0) })
             else { return false }
             sawRun = true
-            index = end
         }
         guard sawRun else { return false }
         let text = japaneseReading.decode(array).text
@@ -212,6 +205,22 @@ extension Charset {
         let array = Array(bytes)
         var letters = 0
         var vowels = 0
+        for range in highByteRuns(array) {
+            let (index, end) = (range.lowerBound, range.upperBound)
+            if index > 0 && (array[index - 1].isASCIILetter || array[index - 1].isASCIIDigit) { return false }
+            if end < array.count && (array[end].isASCIILetter || array[end].isASCIIDigit) { return false }
+            guard let word = KOI8RWord(array[index..<end]) else { return false }
+            letters += word.letters
+            vowels += word.vowels
+        }
+        guard letters >= minimumKOI8RLetters else { return false }
+        return vowels * 10 >= letters * 2 && vowels * 10 <= letters * 7
+    }
+
+    /// The runs of consecutive 8-bit bytes (≥ 0x80) in `array`, in order: the
+    /// units the raw-header guesses above judge one at a time.
+    static func highByteRuns(_ array: [UInt8]) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
         var index = 0
         while index < array.count {
             guard array[index] >= 0x80 else {
@@ -220,15 +229,10 @@ extension Charset {
             }
             var end = index
             while end < array.count && array[end] >= 0x80 { end += 1 }
-            if index > 0 && (array[index - 1].isASCIILetter || array[index - 1].isASCIIDigit) { return false }
-            if end < array.count && (array[end].isASCIILetter || array[end].isASCIIDigit) { return false }
-            guard let word = KOI8RWord(array[index..<end]) else { return false }
-            letters += word.letters
-            vowels += word.vowels
+            runs.append(index..<end)
             index = end
         }
-        guard letters >= minimumKOI8RLetters else { return false }
-        return vowels * 10 >= letters * 2 && vowels * 10 <= letters * 7
+        return runs
     }
 
     /// How much `text` looks like ordinary Japanese: kana and common kanji score,

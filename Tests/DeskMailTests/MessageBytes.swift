@@ -1,3 +1,4 @@
+import DeskTesting
 import Foundation
 
 /// Builds exact message bytes in test source, so each test shows the bytes it reads.
@@ -30,19 +31,6 @@ enum MessageBytes {
     /// `text` in a legacy charset, encoded by the C library's iconv (an encoder
     /// independent of the decoders under test).
     static func encoded(_ text: String, as charset: String) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["iconv", "-f", "UTF-8", "-t", charset]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteInapplicableStringEncoding) }
-        return Array(data)
+        try LegacyEncoding.encode(text, as: charset)
     }
 }

@@ -37,18 +37,5 @@ enum ExampleDocuments {
 
 /// Encodes text as CP932 with the C library's iconv, as Excel on Japanese Windows saves CSV.
 func cp932(_ text: String) throws -> [UInt8] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["iconv", "-f", "UTF-8", "-t", "CP932"]
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data(text.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteInapplicableStringEncoding) }
-    return Array(data)
+    try LegacyEncoding.encode(text, as: "CP932")
 }
