@@ -114,7 +114,7 @@ struct ConfigFile {
     let displayPath: String
 
     init(url: URL) {
-        self.url = url.standardizedFileURL
+        self.url = Self.lexicallyNormalized(url)
         // Show paths the way the user is likely to have typed them.
         let cwd = FileManager.default.currentDirectoryPath
         let full = self.url.path
@@ -129,8 +129,36 @@ struct ConfigFile {
 
     func resolve(_ path: String) -> URL {
         let expanded = (path as NSString).expandingTildeInPath
-        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }
-        return folder.appendingPathComponent(expanded).standardizedFileURL
+        if expanded.hasPrefix("/") { return Self.lexicallyNormalized(URL(fileURLWithPath: expanded)) }
+        return Self.lexicallyNormalized(folder.appendingPathComponent(expanded))
+    }
+
+    /// `url` with `.` and `..` removed by reading the path as text, never by asking
+    /// the file system. Foundation's `standardizedFileURL` resolves symbolic links
+    /// while it removes `..`, so `Config/tenants/../../Inbox/retail-jp` would come
+    /// back as wherever a link at `Inbox/retail-jp` points (another tenant's
+    /// archive, say) and the inbox's `O_NOFOLLOW` open would never see the link.
+    public static func lexicallyNormalized(_ url: URL) -> URL {
+        URL(fileURLWithPath: lexicallyNormalized(url.path))
+    }
+
+    public static func lexicallyNormalized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..":
+                if let last = parts.last, last != ".." {
+                    parts.removeLast()
+                } else if !absolute {
+                    parts.append(part)
+                }
+            default: parts.append(part)
+            }
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
     /// Reads and composes the file; YAML syntax errors keep libyaml's line and column.

@@ -10,7 +10,8 @@ extension DeskConfiguration {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let path = explicit ?? environment["COMPETENCY_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         guard let path else { return cwd.appendingPathComponent("Config/competencyd.yaml") }
-        return URL(fileURLWithPath: (path as NSString).expandingTildeInPath, relativeTo: cwd).standardizedFileURL
+        return ConfigFile.lexicallyNormalized(
+            URL(fileURLWithPath: (path as NSString).expandingTildeInPath, relativeTo: cwd).absoluteURL)
     }
 
     /// Reads the daemon file and every tenant file it points to.
@@ -157,7 +158,7 @@ extension TenantConfiguration {
         let store = try root["store"]?.path() ?? archive.appendingPathComponent("competency.sqlite")
         let registry =
             try root["registry"]?.path()
-            ?? file.folder.appendingPathComponent("../registry/\(id).csv").standardizedFileURL
+            ?? ConfigFile.lexicallyNormalized(file.folder.appendingPathComponent("../registry/\(id).csv"))
 
         var accessGroup: gid_t?
         if let groupNode = root["access_group"] {

@@ -90,6 +90,7 @@ public final class InboxFolder: Sendable {
         /// FIFOs, devices, files with hard links elsewhere, names that are not UTF-8).
         public var refused: [RefusedEntry] = []
         /// Loose files still inside their quiet period, and when the first one may be taken.
+        public var waiting: [InboxEntry] = []
         public var waitingUntil: Date?
     }
 
@@ -120,6 +121,7 @@ public final class InboxFolder: Sendable {
                     // file has stood still (content and metadata) for the quiet period.
                     let settled = max(modified, changed).addingTimeInterval(quiet)
                     if settled > now {
+                        scan.waiting.append(entry)
                         scan.waitingUntil = min(scan.waitingUntil ?? settled, settled)
                         continue
                     }

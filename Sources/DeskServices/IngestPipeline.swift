@@ -127,7 +127,8 @@ public struct IngestPipeline: Sendable {
             case .failure(let error): problems.append(error.description)
             }
             let result = SubmissionAssessor(tenant: tenant).assess(
-                candidates: reading.candidates, subject: reading.subject, senderAddress: reading.senderAddress,
+                candidates: reading.candidates, subject: reading.subject, isMail: reading.isMail,
+                senderAddress: reading.senderAddress,
                 attachmentNames: reading.attachmentNames, receivedOn: receiptDate, registry: partners)
             problems += result.problems
             assessment = result
@@ -135,7 +136,7 @@ public struct IngestPipeline: Sendable {
         let problemsJSON = String(decoding: (try? JSONEncoder().encode(problems)) ?? Data("[]".utf8), as: UTF8.self)
         var submission = SubmissionRecord(
             number: nil, verdict: assessment?.verdict.rawValue ?? Verdict.ignored.rawValue, subject: reading.subject,
-            sender: reading.sender, partner: assessment?.partner?.name ?? assessment?.document?.partner.name,
+            sender: reading.sender, partner: assessment.flatMap { SubmissionAssessor(tenant: tenant).partnerName(of: $0) },
             messageID: reading.messageID, contentSHA256: sha256,
             receivedAt: reading.receivedAt.timeIntervalSince1970, receiptSource: reading.receiptSource,
             dateHeader: reading.dateHeader, dueDate: deadline?.dueDate.iso,
@@ -204,6 +205,21 @@ public struct IngestPipeline: Sendable {
 
     private func tooLarge(_ size: Int64, atLeast: Bool = false) -> String {
         "the file is \(atLeast ? "over " : "")\(atLeast ? Int64(maxMessageBytes) : size) bytes, over the limit of \(maxMessageBytes) bytes (limits.max_message_bytes)"
+    }
+
+    /// Gives rows stored before the store knew body hashes (schema v3) the hash of
+    /// their archived original's body, so a later message reusing their Message-ID
+    /// is compared by body. Rows whose original cannot be read keep none (and are
+    /// then never taken as the same message). Returns how many were filled in.
+    @discardableResult
+    public func backfillBodyHashes() throws -> Int {
+        var filled = 0
+        for row in try store.rowsMissingBodyHash() {
+            guard let bytes = try? DurableFile.read(archive.root.appendingPathComponent(row.archivePath)) else { continue }
+            try store.setBodyHash(Self.bodySHA256(bytes), senderAddress: nil, on: row.number)
+            filled += 1
+        }
+        return filled
     }
 
     /// SHA-256 of what follows the header block (the first empty line), or of all

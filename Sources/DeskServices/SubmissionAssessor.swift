@@ -36,6 +36,8 @@ public struct SubmissionAssessor: Sendable {
         public var documentName: String?
         public var document: SelfAssessment?
         public var applicationKey: String?
+        /// Why the document's partner claim was not believed (see `assess`), if it was not.
+        public var untrustedClaim: String?
         public var problems: [String] = []
         /// History entries: (kind, detail).
         public var events: [(String, String)] = []
@@ -81,8 +83,17 @@ public struct SubmissionAssessor: Sendable {
         tenant.language == .ja ? japanese : english
     }
 
+    /// The partner name to list for `assessment`: the registry's when it vouches for
+    /// the sender, the document's own otherwise — marked when the claim was not believed,
+    /// so the queue never shows a stranger under a partner's name.
+    public func partnerName(of assessment: Assessment) -> String? {
+        if let trusted = assessment.partner?.name { return trusted }
+        guard let claimed = assessment.document?.partner.name else { return nil }
+        return assessment.untrustedClaim == nil ? claimed : claimed + say("（未確認）", " (unverified)")
+    }
+
     public func assess(
-        candidates: [Candidate], subject: String?, senderAddress: String?, attachmentNames: [String],
+        candidates: [Candidate], subject: String?, isMail: Bool = true, senderAddress: String?, attachmentNames: [String],
         receivedOn: LocalDate, registry: PartnerRegistry?
     ) -> Assessment {
         var assessment = Assessment(verdict: .triage)
@@ -93,14 +104,24 @@ public struct SubmissionAssessor: Sendable {
         // The partner: by the document's APN ID or name, else by the sender's domain.
         // A document's claim is trusted only from one of that partner's sender domains;
         // a bare document has no sender and was put in the inbox by the office itself.
+        // Mail without a usable sender address proves nothing and is not trusted.
         var untrustedClaim: String?
         if let registry, let found = registry.match(apnID: reading?.document.partner.apnID, name: reading?.document.partner.name, senderAddress: senderAddress) {
-            if let senderAddress, found.by != .senderDomain, !found.partner.sends(from: senderAddress) {
+            let domains = found.partner.senderDomains.joined(separator: ", ")
+            var reason: String?
+            if isMail, let senderAddress, found.by != .senderDomain, !found.partner.sends(from: senderAddress) {
                 let domain = senderAddress.split(separator: "@").last.map(String.init) ?? senderAddress
-                let reason = say(
-                    "文書は \(found.partner.name) (\(found.partner.apnID)) を名乗っていますが、送信者のドメイン \(domain) はこのパートナーの sender_domains (\(found.partner.senderDomains.joined(separator: ", "))) にありません。パートナーを確認してください",
-                    "The document names \(found.partner.name) (\(found.partner.apnID)), but the sender's domain \(domain) is not among that partner's sender_domains (\(found.partner.senderDomains.joined(separator: ", "))); confirm who sent it")
+                reason = say(
+                    "文書は \(found.partner.name) (\(found.partner.apnID)) を名乗っていますが、送信者のドメイン \(domain) はこのパートナーの sender_domains (\(domains)) にありません。パートナーを確認してください",
+                    "The document names \(found.partner.name) (\(found.partner.apnID)), but the sender's domain \(domain) is not among that partner's sender_domains (\(domains)); confirm who sent it")
+            } else if isMail, senderAddress == nil {
+                reason = say(
+                    "文書は \(found.partner.name) (\(found.partner.apnID)) を名乗っていますが、メールに送信者のアドレス (From) がなく、sender_domains (\(domains)) と照合できません。パートナーを確認してください",
+                    "The document names \(found.partner.name) (\(found.partner.apnID)), but the message has no sender address (From) to check against that partner's sender_domains (\(domains)); confirm who sent it")
+            }
+            if let reason {
                 untrustedClaim = reason
+                assessment.untrustedClaim = reason
                 assessment.problems.append(reason)
                 assessment.events.append(("partner-unverified", reason))
             } else {
@@ -144,11 +165,19 @@ public struct SubmissionAssessor: Sendable {
         // else the normalised name the document gives.
         // A partner the registry does not vouch for is one application per sender domain:
         // a stranger naming someone else's company never continues their application.
+        // Mail with no sender address has nobody to be the same applicant as: it stands alone.
         let domain = senderAddress.flatMap { $0.split(separator: "@").last }.map { "@" + $0.lowercased() } ?? ""
-        let who = assessment.partner?.apnID
-            ?? (untrustedClaim == nil ? nil : senderAddress.map { "sender:" + $0.lowercased() })
-            ?? document.partner.name.map { "name:" + PartnerRegistry.normalizedName($0) + domain }
-            ?? senderAddress.map { "sender:" + $0.lowercased() }
+        let who: String?
+        if let trusted = assessment.partner?.apnID {
+            who = trusted
+        } else if isMail, senderAddress == nil {
+            who = nil
+        } else if untrustedClaim != nil {
+            who = senderAddress.map { "sender:" + $0.lowercased() }
+        } else {
+            who = document.partner.name.map { "name:" + PartnerRegistry.normalizedName($0) + domain }
+                ?? senderAddress.map { "sender:" + $0.lowercased() }
+        }
         assessment.applicationKey = who.map { "\($0)|\(program)" }
 
         let failed = assessment.checks.filter { $0.status == .fail }.map(\.id)

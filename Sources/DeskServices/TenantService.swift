@@ -181,6 +181,10 @@ public struct TenantService: Service {
         let pipeline = IngestPipeline(
             tenant: tenant, store: store, maxMessageBytes: maxMessageBytes,
             registry: RegistryCache(url: tenant.registry, logger: logger))
+        let backfilled = try pipeline.backfillBodyHashes()
+        if backfilled > 0 {
+            logger.notice("body hashes recorded for submissions stored before schema v3", metadata: ["count": "\(backfilled)"])
+        }
         return (pipeline, inbox)
     }
 
@@ -189,6 +193,8 @@ public struct TenantService: Service {
         public var handled = 0
         /// When a loose file still inside its quiet period may be taken.
         public var waitingUntil: Date?
+        /// The names of loose files still inside their quiet period.
+        public var waiting: [String] = []
     }
 
     /// Ingests every pending file; stops between files when shutdown begins. Throws
@@ -201,6 +207,10 @@ public struct TenantService: Service {
         // test's or a what-if query's COMPETENCY_NOW.
         let scan = inbox.scan(now: Date(), quietPeriod: looseFileQuietPeriod)
         result.waitingUntil = scan.waitingUntil
+        result.waiting = scan.waiting.map(\.name)
+        for name in result.waiting {
+            logger.debug("loose file still changing; taken once it stands still", metadata: ["inbox.file": "\(name)"])
+        }
         for refused in scan.refused {
             if Task.isShuttingDownGracefully || Task.isCancelled { return result }
             var metadata: Logger.Metadata = ["inbox.file": "\(refused.entry.name)", "reason": "\(refused.reason)"]
@@ -281,7 +291,14 @@ public struct TenantService: Service {
     /// sweep, for `competencyd --once`.
     public func runOnce() throws -> (files: Int, slaEntered: Int) {
         let (pipeline, inbox) = try prepare()
-        let files = try drain(inbox, with: pipeline).handled
+        let pass = try drain(inbox, with: pipeline)
+        let files = pass.handled
+        // --once does not wait: say what is left for the next run, and why.
+        for name in pass.waiting {
+            logger.notice(
+                "loose file changed less than loose_file_quiet_seconds ago; left for the next run",
+                metadata: ["inbox.file": "\(name)", "quiet.seconds": "\(looseFileQuietPeriod.components.seconds)"])
+        }
         let recovered = reconcile(pipeline)
         let entered = try SLASweep(tenant: tenant, store: pipeline.store).sweep(at: clock.now())
         return (files + recovered, entered.count)

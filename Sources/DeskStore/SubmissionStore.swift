@@ -313,7 +313,8 @@ public struct SubmissionStore: Sendable {
                 .fetchAll(db)
                 .filter { earlier in
                     if let key = submission.applicationKey, key == earlier.applicationKey { return true }
-                    guard let domain = submission.senderDomain else { return submission.sender == nil }
+                    // Mail without a sender address continues nobody's thread.
+                    guard let domain = submission.senderDomain else { return false }
                     return domain == earlier.senderDomain
                 }
         }
@@ -322,10 +323,33 @@ public struct SubmissionStore: Sendable {
 
     /// Whether `candidate` (stored earlier with the same Message-ID) is the message `incoming`
     /// delivered again: same sender, and the same body where both bodies are known.
+    /// A body that is not known (a row from before v3 whose archived original could
+    /// not be read, see `backfillBodyHashes`) is not taken as the same: a new
+    /// submission with a problem loses nothing, a wrong duplicate hides a message.
     static func isSameMessage(_ candidate: SubmissionRecord, as incoming: SubmissionRecord) -> Bool {
         guard candidate.senderMailbox == incoming.senderMailbox else { return false }
-        if let known = candidate.bodySHA256, let body = incoming.bodySHA256 { return known == body }
-        return true
+        guard let known = candidate.bodySHA256, let body = incoming.bodySHA256 else { return false }
+        return known == body
+    }
+
+    /// Rows with a Message-ID but no body hash: stored before v3, to be backfilled
+    /// from their archived originals so the Message-ID rule can compare bodies.
+    public func rowsMissingBodyHash() throws(StoreError) -> [(number: Int64, archivePath: String)] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT number, archive_path FROM submission WHERE body_sha256 IS NULL AND message_id IS NOT NULL"
+            ).map { (number: $0["number"], archivePath: $0["archive_path"]) }
+        }
+    }
+
+    /// Records the body hash (and sender address) worked out from an archived original.
+    public func setBodyHash(_ hash: String, senderAddress: String?, on number: Int64) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE submission SET body_sha256 = ?, sender_address = COALESCE(sender_address, ?) WHERE number = ?",
+                arguments: [hash, senderAddress?.lowercased(), number])
+        }
     }
 
     /// Whether this exact inbox file (name and bytes) was already stored: the check

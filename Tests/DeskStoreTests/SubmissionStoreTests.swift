@@ -24,9 +24,12 @@ import Testing
             createdAt: now.timeIntervalSince1970)
     }
 
+    /// A file whose body is the same whatever its bytes (a re-delivery adds header lines only).
     func file(_ name: String, sha: String, messageID: String?) -> IngestedFile {
-        IngestedFile(
-            sourceName: name, size: 10, submission: record(sha: sha, messageID: messageID),
+        var submission = record(sha: sha, messageID: messageID)
+        submission.bodySHA256 = "same-body"
+        return IngestedFile(
+            sourceName: name, size: 10, submission: submission,
             events: [("received", "received as \(name)")], actor: "test")
     }
 
@@ -68,6 +71,10 @@ import Testing
         // Same sender, other body; other sender, same body: new submissions, each with the reason.
         #expect(try store.recordIngestedFile(mail("m3", sha: "ac", sender: "a@b.example", body: "b2"), at: now) == .stored(number: 2))
         #expect(try store.recordIngestedFile(mail("m4", sha: "ad", sender: "m@evil.example", body: "b1"), at: now) == .stored(number: 3))
+        // A body nobody knows (a row from before v3 whose original is gone) is not the same body.
+        var unknown = mail("m5", sha: "ae", sender: "a@b.example", body: "b1")
+        unknown.submission.bodySHA256 = nil
+        #expect(try store.recordIngestedFile(unknown, at: now) == .stored(number: 4))
         let second = try #require(try store.submission(number: 2))
         #expect(second.problemList.contains { $0.contains("retail-jp-1") && $0.contains("different body") })
         let third = try #require(try store.submission(number: 3))

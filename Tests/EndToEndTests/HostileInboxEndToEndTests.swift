@@ -63,6 +63,28 @@ import Testing
         #expect(try harness.queue().contains { ($0["id"] as? String) == "retail-us-1" })
     }
 
+    @Test func aSymlinkedTenantInboxIsRefusedWithTheShippedRelativePaths() throws {
+        // The shipped tenant files name the inbox as ../../Inbox/<tenant>: resolving the
+        // `..` must not resolve the link at Inbox/retail-jp as well.
+        let desk = try TemporaryDesk(name: "symlink-inbox")
+        defer { desk.remove() }
+        let harness = DaemonHarness(desk: desk, environment: Self.now)
+        try seedRetailUS(desk, harness)
+        let usArchive = desk.archive("retail-us")
+        let before = TemporaryDesk.files(under: usArchive).filter { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }
+        let month = try #require(before.first { $0.hasPrefix("20") }).split(separator: "/").prefix(2).joined(separator: "/")
+        for target in [usArchive.appendingPathComponent(month), usArchive] {
+            try? FileManager.default.removeItem(at: desk.inbox("retail-jp"))
+            #expect(symlink(target.path, desk.inbox("retail-jp").path) == 0)
+            let run = try ProgramRun.run("competencyd", ["--config", desk.configFile.path, "--once"])
+            #expect(run.status != 0)
+            #expect(run.stderr.contains("symbolic link"), "\(run.stderr)")
+            let after = TemporaryDesk.files(under: usArchive).filter { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }
+            #expect(after == before, "nothing created, moved or deleted in retail-us's archive")
+        }
+        #expect(try harness.queue().allSatisfy { ($0["tenant"] as? String) != "retail-jp" })
+    }
+
     // MARK: #3 — a FIFO in the inbox neither blocks the tenant nor stays forever
 
     @Test func aFIFOInNewIsQuarantinedAndOnceFinishes() throws {
@@ -144,6 +166,19 @@ import Testing
         #expect(stored == bytes, "the archive holds the whole file")
     }
 
+    @Test func onceSaysWhichLooseFilesItLeftForTheNextRun() throws {
+        let desk = try TemporaryDesk(name: "quiet-once", looseFileQuietSeconds: 30)
+        defer { desk.remove() }
+        let loose = desk.inbox("retail-jp").appendingPathComponent("loose.eml")
+        try FileManager.default.createDirectory(at: desk.inbox("retail-jp"), withIntermediateDirectories: true)
+        try fixture("examples/saas-yaml.eml").write(to: loose)
+        let run = try once(desk)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: loose.path))
+        let line = run.stderr.split(separator: "\n").first { $0.contains("left for the next run") }
+        #expect(line?.contains("loose.eml") == true, "\(run.stderr)")
+    }
+
     @Test func maildirCurIsTakenToo() throws {
         let desk = try TemporaryDesk(name: "cur")
         defer { desk.remove() }
@@ -204,6 +239,44 @@ import Testing
         #expect(!(try history(harness, "retail-jp-1")).contains("superseded"))
     }
 
+    @Test func mailWithoutASenderAddressNeitherBecomesARevisionNorContinuesAThread() throws {
+        let desk = try TemporaryDesk(name: "no-from")
+        defer { desk.remove() }
+        let harness = DaemonHarness(desk: desk, environment: Self.now)
+        try harness.deliver(try fixture("examples/saas-yaml.eml"), to: "retail-jp", name: "1795935823.M1P1.mx1")
+        func withoutSender(_ messageID: String, extra: String = "", from: String? = nil) throws -> Data {
+            let lines = String(decoding: try fixture("examples/saas-yaml.eml"), as: UTF8.self)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("Return-Path:") && !$0.hasPrefix("From:") }
+                .map { $0.hasPrefix("Message-ID:") ? Substring("Message-ID: \(messageID)") : $0 }
+            var text = lines.joined(separator: "\n")
+            if let from { text = "From: \(from)\n" + text }
+            return Data((extra + text).utf8)
+        }
+        // Aozora's document with no From: at all; with a group address and no mailbox;
+        // and a bare reply into Aozora's thread, also without a sender.
+        try harness.deliver(try withoutSender("<no-from-1@x.example>"), to: "retail-jp", name: "1795935824.M2P1.mx1")
+        try harness.deliver(
+            try withoutSender("<no-from-2@x.example>", from: "undisclosed-recipients:;"), to: "retail-jp",
+            name: "1795935825.M3P1.mx1")
+        try harness.deliver(
+            try withoutSender(
+                "<no-from-3@x.example>", extra: "In-Reply-To: <20261129105431.1ffa0c4e.0001@mail.aozora-commerce.example>\n"),
+            to: "retail-jp", name: "1795935826.M4P1.mx1")
+        let run = try once(desk)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!(try history(harness, "retail-jp-1")).contains("superseded"), "Aozora's submission stays open")
+        for id in ["retail-jp-2", "retail-jp-3", "retail-jp-4"] {
+            let detail = try show(harness, id)
+            #expect(detail["previous_revision"] is NSNull, "\(id) continues nothing: \(detail["previous_revision"] ?? "")")
+        }
+        for id in ["retail-jp-2", "retail-jp-3"] {
+            let problems = try show(harness, id)["problems"] as? [String] ?? []
+            #expect(problems.contains { $0.contains("sender_domains") }, "\(id): \(problems)")
+            #expect((try show(harness, id)["partner"] as? String ?? "").contains("未確認"), "listed as unverified")
+        }
+    }
+
     // MARK: #10 — a reused Message-ID is not a duplicate unless it is the same message
 
     @Test func aReusedMessageIDIsANewSubmissionUnlessSenderAndBodyMatch() throws {
@@ -233,6 +306,45 @@ import Testing
             let problems = try show(harness, other)["problems"] as? [String] ?? []
             #expect(problems.contains { $0.contains("Message-ID") && $0.contains("retail-jp-1") }, "\(other): \(problems)")
         }
+    }
+
+    @Test(.enabled(if: RequiredTool.python3.shouldRun))
+    func aStoreFromBeforeBodyHashesComparesBodiesAfterTheUpgrade() throws {
+        try RequiredTool.python3.require()
+        let desk = try TemporaryDesk(name: "message-id-upgrade")
+        defer { desk.remove() }
+        let harness = DaemonHarness(desk: desk, environment: Self.now)
+        let id = "<20261129105431.1ffa0c4e.0001@mail.aozora-commerce.example>"
+        let original = try fixture("examples/saas-yaml.eml")
+        try harness.deliver(original, to: "retail-jp", name: "1795935823.M1P1.mx1")
+        #expect(try once(desk).status == 0)
+        // As a store written before schema v3 would be: no body hash, no sender address.
+        let store = desk.archive("retail-jp").appendingPathComponent("competency.sqlite")
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE submission SET body_sha256=NULL, sender_address=NULL'); c.commit()",
+            store.path,
+        ]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+
+        // The same sender, the same Message-ID, another body: a new submission.
+        try harness.deliver(
+            try message(from: "hanako.sato@aozora-commerce.example", messageID: id, body: "別の本文です。"),
+            to: "retail-jp", name: "1795935824.M2P1.mx1")
+        // And the original delivered again: still a duplicate.
+        try harness.deliver(
+            Data("Received: from relay.example by mx2.competency-office.example; Sun, 29 Nov 2026 10:55:00 +0900\n".utf8)
+                + original, to: "retail-jp", name: "1795935825.M3P1.mx1")
+        let run = try once(desk)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("body hashes recorded"), "\(run.stderr)")
+        let all = try harness.queue(all: true).compactMap { $0["id"] as? String }.sorted()
+        #expect(all == ["retail-jp-1", "retail-jp-2"])
+        #expect(try history(harness, "retail-jp-1").contains("duplicate"))
     }
 
     // MARK: #14 — what the archive holds and the store lost is ingested again
