@@ -26,13 +26,17 @@ extension DeskConfiguration {
         let file = ConfigFile(url: url)
         let root = try file.root().mapping(allowing: [
             "tenants", "rescan_seconds", "sla_sweep_seconds", "log_level", "limits", "loose_file_quiet_seconds",
+            "stuck_after_seconds",
         ])
         var daemon = DaemonConfiguration(
             rescanInterval: .seconds(30), slaSweepInterval: .seconds(60), logLevel: "info",
-            maxMessageBytes: 50 * 1024 * 1024, looseFileQuietPeriod: .seconds(5))
+            maxMessageBytes: 50 * 1024 * 1024, looseFileQuietPeriod: .seconds(5), stuckAfter: .seconds(300))
         if let node = root["rescan_seconds"] { daemon.rescanInterval = .seconds(try node.int(in: 1...86_400)) }
         if let node = root["loose_file_quiet_seconds"] {
             daemon.looseFileQuietPeriod = .seconds(try node.int(in: 0...3600))
+        }
+        if let node = root["stuck_after_seconds"] {
+            daemon.stuckAfter = .seconds(try node.int(in: 1...86_400))
         }
         if let node = root["sla_sweep_seconds"] { daemon.slaSweepInterval = .seconds(try node.int(in: 1...86_400)) }
         if let node = root["log_level"] {

@@ -63,6 +63,9 @@ public struct DaemonConfiguration: Sendable {
     /// `new/` rename) is taken only once its size and modification time have not
     /// changed for this long: `cp` and `scp` write under the final name.
     public var looseFileQuietPeriod: Duration
+    /// A tenant that has spent longer than this on one file is stuck (not merely
+    /// unhealthy): the daemon stops pinging systemd's watchdog so it is restarted.
+    public var stuckAfter: Duration = .seconds(300)
 }
 
 /// The whole configuration: the daemon's settings and every tenant.

@@ -32,22 +32,36 @@ public final class Desk: @unchecked Sendable {
         return tenant
     }
 
-    /// The tenant's store. Readers (`create: false`) never create it: a reviewer's
-    /// command run before the daemon must not make the database with the reviewer's
-    /// ownership and permissions; nil then means "nothing stored yet".
-    public func store(for tenant: TenantConfiguration, create: Bool) throws(DeskError) -> SubmissionStore? {
-        if let store = stores[tenant.id] { return store }
+    /// How a command uses a tenant's store.
+    public enum StoreAccess: Sendable {
+        /// `queue`, `show`, `history`: read-only; never creates, migrates or writes
+        /// the store, and works with the daemon stopped (its `-wal`/`-shm` files stay).
+        case read
+        /// `note`: writes an existing store (opened read-write, migrated if needed).
+        case write
+        /// `ingest`: writes, creating the store if it does not exist yet.
+        case create
+    }
+
+    /// The tenant's store. Reading and writing commands never create it: a
+    /// reviewer's command run before the daemon must not make the database with
+    /// the reviewer's ownership and permissions; nil then means "nothing stored yet".
+    public func store(for tenant: TenantConfiguration, access: StoreAccess) throws(DeskError) -> SubmissionStore? {
+        if let store = stores[tenant.id], access == .read || !store.isReadOnly { return store }
         // Reading a tenant means reading its folder; the OS's answer decides.
         if let denied = Self.permissionDenied(tenant) { throw denied }
-        if !create, !FileManager.default.fileExists(atPath: tenant.store.path) { return nil }
+        if access != .create, !FileManager.default.fileExists(atPath: tenant.store.path) { return nil }
         do {
-            let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
+            let store =
+                access == .read
+                ? try SubmissionStore.openForReading(tenant: tenant.id, url: tenant.store)
+                : try SubmissionStore(tenant: tenant.id, url: tenant.store)
             stores[tenant.id] = store
             return store
         } catch {
             // Only the operating system's refusal is "you may not read"; a damaged or
             // foreign database is the operator's problem, and saying so sends them to it.
-            if let denied = Self.permissionDenied(tenant, writing: true) { throw denied }
+            if let denied = Self.permissionDenied(tenant, writing: access != .read) { throw denied }
             let reason: String
             if case .cannotOpen(_, let why) = error { reason = why } else { reason = error.description }
             throw .storeUnavailable(tenant: tenant.id, file: tenant.store.path, reason: reason)
@@ -56,12 +70,16 @@ public final class Desk: @unchecked Sendable {
 
     /// `tenantNotReadable` when the operating system refuses this user the tenant's
     /// store folder or file (or, with `writing`, the write access SQLite's WAL needs).
+    /// A reader also needs to read the `-wal` and `-shm` files when they exist.
     static func permissionDenied(_ tenant: TenantConfiguration, writing: Bool = false) -> DeskError? {
         let folder = tenant.store.deletingLastPathComponent().path
-        let checks = [
+        var checks = [
             (folder, R_OK | X_OK | (writing ? W_OK : 0)),
             (tenant.store.path, R_OK | (writing ? W_OK : 0)),
         ]
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: tenant.store.path + suffix) {
+            checks.append((tenant.store.path + suffix, R_OK))
+        }
         for (path, mode) in checks where access(path, mode) != 0 && (errno == EACCES || errno == EPERM) {
             return .tenantNotReadable(tenant.id, reason: "permission denied on \(path)")
         }
@@ -79,7 +97,7 @@ public final class Desk: @unchecked Sendable {
         var skipped: [DeskError] = []
         for tenant in tenants {
             do {
-                let records = try store(for: tenant, create: false)?.submissions(includeClosed: includeClosed) ?? []
+                let records = try store(for: tenant, access: .read)?.submissions(includeClosed: includeClosed) ?? []
                 views += records.map { SubmissionView(record: $0, tenant: tenant, now: now) }
             } catch let error as DeskError {
                 if name != nil { throw error }
@@ -105,16 +123,18 @@ public final class Desk: @unchecked Sendable {
         }
     }
 
-    /// One submission by its public ID (`retail-jp-42`).
-    public func submission(_ id: String, now: Date) throws(DeskError) -> (view: SubmissionView, store: SubmissionStore)
-    {
+    /// One submission by its public ID (`retail-jp-42`), from a store opened for
+    /// `access` (`.read` unless the caller is about to change it).
+    public func submission(_ id: String, now: Date, access: StoreAccess = .read) throws(DeskError) -> (
+        view: SubmissionView, store: SubmissionStore
+    ) {
         guard let (tenant, number) = configuration.resolve(submissionID: id) else {
             if let failure = configuration.disabledTenants.first(where: { id.hasPrefix($0.tenantID + "-") }) {
                 throw .tenantDisabled(failure.tenantID, reason: failure.error.description)
             }
             throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id))
         }
-        guard let store = try store(for: tenant, create: false) else {
+        guard let store = try store(for: tenant, access: access == .read ? .read : .write) else {
             throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id))
         }
         let record: SubmissionRecord?
@@ -138,7 +158,7 @@ public final class Desk: @unchecked Sendable {
         guard !trimmed.isEmpty else {
             throw .badArgument("the note is empty; write some text, or '-' to read it from stdin")
         }
-        let (view, store) = try submission(id, now: now)
+        let (view, store) = try submission(id, now: now, access: .write)
         do {
             return try store.recordNote(trimmed, on: view.record.number ?? 0, by: author, at: now)
         } catch {
@@ -156,7 +176,7 @@ public final class Desk: @unchecked Sendable {
         URL, Result<IngestPipeline.Outcome, DeskError>
     )] {
         let tenant = try tenant(named: name)
-        guard let store = try store(for: tenant, create: true) else {
+        guard let store = try store(for: tenant, access: .create) else {
             throw .failed("cannot open the store of \(tenant.id)")
         }
         let pipeline = IngestPipeline(

@@ -50,30 +50,87 @@ public struct SystemdNotifier: Sendable {
     }
 }
 
-/// Pings the systemd watchdog while the daemon is healthy.
+/// Pings the systemd watchdog while no tenant is stuck.
+///
+/// Contract: `READY=1` once every tenant has made its start-up pass (or found it
+/// cannot start), then `WATCHDOG=1` every half interval — but not while a tenant
+/// has been on one file (or one open, one sweep) longer than its `stuckAfter`
+/// (`ProgressMonitor`). Then it logs the tenant and the file, sends `STATUS=`
+/// naming them and stops pinging, so systemd's `WatchdogSec` restarts the daemon
+/// (a restart is crash-safe: docs/ARCHITECTURE.md). A tenant that fails to open
+/// its folders or store is unhealthy, not stuck: that never stops the pings. If
+/// the stuck tenant moves on before systemd acts, pinging resumes. `STOPPING=1`
+/// on the way out.
 public struct WatchdogService: Service {
     let notifier: SystemdNotifier
     let interval: Duration
     let startup: StartupBarrier?
+    let progress: ProgressMonitor?
+    let logger: Logger?
 
-    public init(notifier: SystemdNotifier, interval: Duration, startup: StartupBarrier? = nil) {
+    public init(
+        notifier: SystemdNotifier, interval: Duration, startup: StartupBarrier? = nil,
+        progress: ProgressMonitor? = nil, logger: Logger? = nil
+    ) {
         self.notifier = notifier
         self.interval = interval
         self.startup = startup
+        self.progress = progress
+        self.logger = logger
     }
 
     public func run() async throws {
         // READY=1 once every tenant has scanned its inbox; the watchdog is pinged
         // meanwhile only after that, so a start-up longer than the watchdog interval
         // is bounded by systemd's TimeoutStartSec, not killed by the watchdog.
-        await startup?.wait(timeout: .seconds(60))
+        // The wait ends on graceful shutdown too: ServiceGroup stops its services one
+        // at a time, last first, so a watchdog still waiting here would hold SIGTERM
+        // back from the tenants until their whole start-up backlog was drained.
+        if let startup {
+            try? await cancelWhenGracefulShutdown { await startup.wait(timeout: .seconds(60)) }
+        }
+        guard !Task.isShuttingDownGracefully && !Task.isCancelled else {
+            notifier.notify("STOPPING=1")
+            return
+        }
         notifier.notify("READY=1")
+        // Checked at least once a second, so a stall is seen promptly whatever the interval.
+        let tick = min(interval / 2, .seconds(1))
+        var lastPing = ContinuousClock.now - interval
+        var reported: [ProgressMonitor.Stall] = []
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            notifier.notify("WATCHDOG=1")
+            let stalls = progress?.stalls() ?? []
+            let stuck = stalls.map { Pair(tenant: $0.tenant, what: $0.what) }
+            if stuck != reported.map({ Pair(tenant: $0.tenant, what: $0.what) }) {
+                for stall in stalls where !reported.contains(where: { $0.tenant == stall.tenant && $0.what == stall.what }) {
+                    logger?.critical(
+                        "tenant stuck: no progress on one file; no longer pinging the watchdog, so systemd restarts the daemon",
+                        metadata: [
+                            "tenant": "\(stall.tenant)", "inbox.file": "\(stall.what)", "seconds": "\(stall.seconds)",
+                        ])
+                }
+                if stalls.isEmpty {
+                    logger?.notice("no tenant is stuck any more; pinging the watchdog again")
+                    notifier.notify("STATUS=running")
+                } else {
+                    let names = stalls.map { "\($0.tenant) on \($0.what)" }.joined(separator: ", ")
+                    notifier.notify("STATUS=stuck: \(names)")
+                }
+                reported = stalls
+            }
+            if stalls.isEmpty && ContinuousClock.now - lastPing >= interval / 2 - tick / 2 {
+                notifier.notify("WATCHDOG=1")
+                lastPing = .now
+            }
             // Graceful shutdown does not cancel a sleep by itself; without this the
             // daemon would linger for up to half a watchdog interval after SIGTERM.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval / 2) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
         }
         notifier.notify("STOPPING=1")
+    }
+
+    private struct Pair: Equatable {
+        var tenant: String
+        var what: String
     }
 }

@@ -14,13 +14,21 @@ import ServiceLifecycle
 /// always answers with a full directory scan, so no event is load-bearing.
 /// Bad input: one file failing never stops the loop; unreadable files are
 /// quarantined, environmental failures leave the file for the next pass.
-/// Shutdown: the file in hand is finished, then `run()` returns.
+/// Threads: every blocking step (opening, reading, parsing, fsync, SQLite) runs on
+/// the tenant's own thread (`TenantWorker`); the async side only waits for each
+/// pass, so the cooperative pool stays free for signals and the watchdog.
+/// Shutdown: a stop flag is raised on graceful shutdown or cancellation and read
+/// between files: the file in hand is finished, then `run()` returns.
+/// Progress: each file (and each open and sweep) is reported to `progress`, so a
+/// tenant that hangs on one file is seen as stuck (`WatchdogService`).
 public struct TenantService: Service {
     let tenant: TenantConfiguration
     let maxMessageBytes: Int
     let looseFileQuietPeriod: Duration
     let rescanInterval: Duration
     let slaSweepInterval: Duration
+    let stuckAfter: Duration
+    let progress: ProgressMonitor?
     let clock: any DeskClock
     let logger: Logger
     /// Called once, after the start-up scan (or the first failure to start).
@@ -30,9 +38,11 @@ public struct TenantService: Service {
 
     public init(
         tenant: TenantConfiguration, daemon: DaemonConfiguration, clock: any DeskClock, logger: Logger,
-        onStarted: (@Sendable () -> Void)? = nil
+        onStarted: (@Sendable () -> Void)? = nil, progress: ProgressMonitor? = nil
     ) {
         self.onStarted = onStarted
+        self.progress = progress
+        self.stuckAfter = daemon.stuckAfter
         self.tenant = tenant
         self.maxMessageBytes = daemon.maxMessageBytes
         self.looseFileQuietPeriod = daemon.looseFileQuietPeriod
@@ -45,14 +55,32 @@ public struct TenantService: Service {
     }
 
     public func run() async throws {
+        let worker = TenantWorker(name: "tenant \(tenant.id)")
+        defer { worker.finish() }
+        let stop = StopFlag()
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await run(on: worker, until: stop)
+            } onGracefulShutdown: {
+                stop.raise()
+            }
+        } onCancel: {
+            stop.raise()  // a reload stops this tenant's loops
+        }
+        logger.info("tenant stopped")
+    }
+
+    private func run(on worker: TenantWorker, until stop: StopFlag) async throws {
         // A tenant whose folders or store cannot be opened (or whose inbox folder is a
         // symbolic link) is unhealthy: it retries on its own schedule, logging why,
         // instead of taking the other tenants down with it.
         var reportedStart = false
-        while !(Task.isCancelled || Task.isShuttingDownGracefully) {
+        while !(stop.isRaised || Task.isCancelled || Task.isShuttingDownGracefully) {
             let opened: (pipeline: IngestPipeline, inbox: InboxFolder)
             do {
-                opened = try prepare()
+                opened = try await worker.perform {
+                    try track("opening the inbox and store") { () throws(any Error) in try prepare() }
+                }
             } catch {
                 if !reportedStart {
                     reportedStart = true
@@ -64,7 +92,7 @@ public struct TenantService: Service {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rescanInterval) }
                 continue
             }
-            let outcome = try await serve(opened.inbox, with: opened.pipeline) {
+            let outcome = try await serve(opened.inbox, with: opened.pipeline, on: worker, until: stop) {
                 if !reportedStart {
                     reportedStart = true
                     onStarted?()
@@ -78,14 +106,20 @@ public struct TenantService: Service {
             }
             break
         }
-        logger.info("tenant stopped")
+    }
+
+    /// One unit of work, reported to the progress monitor while it runs.
+    private func track<T, E: Error>(_ what: String, _ body: () throws(E) -> T) throws(E) -> T {
+        guard let progress else { return try body() }
+        return try progress.track(tenant.id, what, stuckAfter: stuckAfter, body)
     }
 
     enum ServeOutcome { case stopped, inboxReplaced(InboxError) }
 
     /// Watches and drains one opened inbox until shutdown, or until its folders are replaced.
     private func serve(
-        _ inbox: InboxFolder, with pipeline: IngestPipeline, started: () -> Void
+        _ inbox: InboxFolder, with pipeline: IngestPipeline, on worker: TenantWorker, until stop: StopFlag,
+        started: () -> Void
     ) async throws -> ServeOutcome {
         let (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let watcher: InboxWatcher?
@@ -120,7 +154,10 @@ public struct TenantService: Service {
             group.addTask {
                 repeat {
                     do {
-                        for (id, state) in try sweep.sweep(at: clock.now()) {
+                        let entered = try await worker.perform {
+                            stop.isRaised ? [] : try track("SLA sweep") { try sweep.sweep(at: clock.now()) }
+                        }
+                        for (id, state) in entered {
                             logger.warning(
                                 "SLA state entered", metadata: ["submission.id": "\(id)", "sla": "\(state.rawValue)"])
                         }
@@ -133,9 +170,10 @@ public struct TenantService: Service {
             var first = true
             var timedWakeup: Date?
             for await _ in wakeups.cancelOnGracefulShutdown() {
+                if stop.isRaised { break }
                 let pass: DrainResult
                 do {
-                    pass = try drain(inbox, with: pipeline)
+                    pass = try await worker.perform { try drain(inbox, with: pipeline, until: { stop.isRaised }) }
                 } catch {
                     outcome = .inboxReplaced(error as? InboxError ?? InboxError(folder: tenant.inbox, reason: "\(error)"))
                     break
@@ -144,7 +182,8 @@ public struct TenantService: Service {
                     first = false
                     // Only after the inbox is drained (which finishes interrupted ingests):
                     // what the archive holds and the store does not know is then truly lost.
-                    reconcile(pipeline)
+                    // Not on the way out: the next start does it.
+                    if !stop.isRaised { _ = try? await worker.perform { reconcile(pipeline) } }
                     started()
                 }
                 // A loose file still settling: look again when its quiet period ends.
@@ -199,8 +238,12 @@ public struct TenantService: Service {
 
     /// Ingests every pending file; stops between files when shutdown begins. Throws
     /// only when the inbox's folders were replaced since they were opened.
+    /// `shouldStop` is read between files (the default: this task is shutting down).
     @discardableResult
-    public func drain(_ inbox: InboxFolder, with pipeline: IngestPipeline) throws(InboxError) -> DrainResult {
+    public func drain(
+        _ inbox: InboxFolder, with pipeline: IngestPipeline,
+        until shouldStop: () -> Bool = { Task.isShuttingDownGracefully || Task.isCancelled }
+    ) throws(InboxError) -> DrainResult {
         try inbox.verify()
         var result = DrainResult()
         // File times are the file system's: compared with the real time, never with a
@@ -212,10 +255,12 @@ public struct TenantService: Service {
             logger.debug("loose file still changing; taken once it stands still", metadata: ["inbox.file": "\(name)"])
         }
         for refused in scan.refused {
-            if Task.isShuttingDownGracefully || Task.isCancelled { return result }
+            if shouldStop() { return result }
             var metadata: Logger.Metadata = ["inbox.file": "\(refused.entry.name)", "reason": "\(refused.reason)"]
             do {
-                let destination = try pipeline.archive.quarantine(refused.entry, reason: refused.reason, at: clock.now())
+                let destination = try track(refused.entry.name) {
+                    try pipeline.archive.quarantine(refused.entry, reason: refused.reason, at: clock.now())
+                }
                 metadata["quarantine.file"] = "\(destination.path)"
                 logger.error("quarantined", metadata: metadata)
             } catch {
@@ -224,10 +269,12 @@ public struct TenantService: Service {
             }
         }
         for entry in scan.ready {
-            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            if shouldStop() { break }
             var metadata: Logger.Metadata = ["inbox.file": "\(entry.name)", "bytes": "\(entry.size)"]
             do {
-                let outcome = try pipeline.ingest(entry, actor: "competencyd", now: clock.now())
+                let outcome = try track(entry.name) {
+                    try pipeline.ingest(entry, actor: "competencyd", now: clock.now())
+                }
                 result.handled += 1
                 log(outcome, metadata: &metadata)
             } catch {

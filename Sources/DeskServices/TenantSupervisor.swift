@@ -23,9 +23,15 @@ public struct TenantSupervisor: Service {
     let clock: any DeskClock
     let logger: Logger
     let startup: StartupBarrier?
+    /// Where every tenant reports the file in hand (for `WatchdogService`).
+    let progress: ProgressMonitor?
 
-    public init(configuration: DeskConfiguration, clock: any DeskClock, logger: Logger, startup: StartupBarrier? = nil) {
+    public init(
+        configuration: DeskConfiguration, clock: any DeskClock, logger: Logger, startup: StartupBarrier? = nil,
+        progress: ProgressMonitor? = nil
+    ) {
         self.startup = startup
+        self.progress = progress
         self.configurationFile = configuration.file
         self.initial = configuration
         self.clock = clock
@@ -135,7 +141,8 @@ public struct TenantSupervisor: Service {
                     onStarted = { startup.arrived(id) }
                 }
                 let service = TenantService(
-                    tenant: tenant, daemon: configuration.daemon, clock: clock, logger: logger, onStarted: onStarted)
+                    tenant: tenant, daemon: configuration.daemon, clock: clock, logger: logger, onStarted: onStarted,
+                    progress: progress)
                 group.addTask { try? await service.run() }
             }
         }

@@ -1,6 +1,7 @@
 import DeskCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// One tenant's SQLite database: submissions, their history, notes and the
 /// record of every inbox file that was ingested.
@@ -9,15 +10,30 @@ import GRDB
 /// database is in WAL mode so the daemon writes while the CLI reads. The file is
 /// stamped with its tenant at creation and refuses to open for another tenant,
 /// so a configuration mistake cannot mix two offices' data.
+///
+/// Two ways in: `init(tenant:url:)` (the daemon, `ingest`, `note`) creates,
+/// migrates and writes; `openForReading(tenant:url:)` (the reviewers' reading
+/// commands) opens read-only and never creates, migrates or writes anything, so
+/// a reviewer who may read the tenant's folder but not write it can read the
+/// store whether the daemon runs or not (issue 8).
 public struct SubmissionStore: Sendable {
     public let tenant: String
     public let url: URL
-    private let writer: DatabasePool
+    /// True for a store opened with `openForReading`: every write fails.
+    public let isReadOnly: Bool
+    private let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the tenant's database and migrates it.
+    ///
+    /// Every connection keeps the `-wal` and `-shm` files when it closes
+    /// (`SQLITE_FCNTL_PERSIST_WAL`): SQLite deletes them when the last connection
+    /// closes, and a read-only reader cannot create them again in a folder it may
+    /// not write, so without them nobody but the daemon could read a stopped
+    /// daemon's store.
     public init(tenant: String, url: URL) throws(StoreError) {
         self.tenant = tenant
         self.url = url
+        self.isReadOnly = false
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -26,7 +42,9 @@ public struct SubmissionStore: Sendable {
             // rather than failing a reviewer's command.
             configuration.busyMode = .timeout(10)
             configuration.foreignKeysEnabled = true
-            writer = try DatabasePool(path: url.path, configuration: configuration)
+            configuration.prepareDatabase { db in try Self.keepWALFilesOnClose(db) }
+            let writer = try DatabasePool(path: url.path, configuration: configuration)
+            self.writer = writer
             // GRDB sets `synchronous = NORMAL` with WAL: a commit is then durable against
             // a crash of the process but not against power loss or a kernel crash, while
             // the pipeline unlinks the inbox file right after the commit. FULL makes every
@@ -74,6 +92,88 @@ public struct SubmissionStore: Sendable {
             throw error
         } catch {
             throw StoreError.cannotOpen(file: url.path, reason: "\(error)")
+        }
+    }
+
+    /// Opens the tenant's existing database for reading only: the reviewers'
+    /// `queue`, `show` and `history`.
+    ///
+    /// Nothing is created, migrated or written (SQLite `SQLITE_OPEN_READONLY`).
+    /// Refused, with the reason, when the file belongs to another tenant, was
+    /// written by a newer version (a migration this code does not know), or is
+    /// older than this code (a migration not applied yet: a reader cannot
+    /// upgrade it, `competencyd` does at start-up). With the daemon running the
+    /// reader shares its WAL index (read-only); with it stopped SQLite rebuilds
+    /// the index in the reader's own memory from the `-wal` file the daemon kept.
+    public static func openForReading(tenant: String, url: URL) throws(StoreError) -> SubmissionStore {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            let queue = try DatabaseQueue(path: url.path, configuration: configuration)
+            try queue.read { db in try checkReadable(db, tenant: tenant, file: url.path) }
+            return SubmissionStore(tenant: tenant, url: url, readOnly: queue)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_READONLY_DIRECTORY {
+            throw StoreError.cannotOpen(
+                file: url.path,
+                reason:
+                    "its -wal and -shm files are missing and this user may not create them in \(url.deletingLastPathComponent().path); start competencyd once (it keeps them) and try again"
+            )
+        } catch {
+            throw StoreError.cannotOpen(file: url.path, reason: "\(error)")
+        }
+    }
+
+    private init(tenant: String, url: URL, readOnly queue: DatabaseQueue) {
+        self.tenant = tenant
+        self.url = url
+        self.isReadOnly = true
+        self.writer = queue
+    }
+
+    /// What a reader checks before trusting the file: every migration known (and
+    /// applied), and the tenant stamp.
+    static func checkReadable(_ db: Database, tenant: String, file: String) throws {
+        let known = migrator.migrations
+        let applied = try db.tableExists("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
+        let unknown = applied.subtracting(known).sorted()
+        if !unknown.isEmpty {
+            throw StoreError.cannotOpen(
+                file: file,
+                reason:
+                    "it was written by a newer version of Competency Desk (migrations \(unknown.joined(separator: ", ")) are unknown to this one); upgrade before using it"
+            )
+        }
+        let missing = known.filter { !applied.contains($0) }
+        if let next = missing.first {
+            let current = known.last(where: { applied.contains($0) })
+            throw StoreError.cannotOpen(
+                file: file,
+                reason: (current.map { "the store is at schema \(schemaVersion($0))" } ?? "the store has no schema yet")
+                    + " and this version of competency reads \(schemaVersion(known.last ?? next)); start competencyd once to "
+                    + (current == nil ? "create" : "upgrade") + " it (a reader never changes the store)")
+        }
+        let owner = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'tenant'")
+        guard let owner else {
+            throw StoreError.cannotOpen(
+                file: file, reason: "it is not stamped with its tenant yet; start competencyd once to finish creating it")
+        }
+        if owner != tenant { throw StoreError.wrongTenant(file: file, owner: owner, expected: tenant) }
+    }
+
+    /// `v3` for the migration `v3-sender-and-body`.
+    static func schemaVersion(_ migration: String) -> String {
+        String(migration.prefix(while: { $0 != "-" }))
+    }
+
+    /// Sets `SQLITE_FCNTL_PERSIST_WAL` on the connection's main database file.
+    static func keepWALFilesOnClose(_ db: Database) throws {
+        var one: Int32 = 1
+        let code = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &one)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot keep the WAL files (SQLITE_FCNTL_PERSIST_WAL)")
         }
     }
 

@@ -88,11 +88,16 @@ struct Competencyd: AsyncParsableCommand {
 
         let notifier = SystemdNotifier()
         let startup = StartupBarrier(tenants: configuration.tenants.map(\.id))
+        // Each tenant reports the file in hand; the watchdog stops pinging while one is stuck.
+        let progress = ProgressMonitor()
         let members: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: TenantSupervisor(configuration: configuration, clock: clock, logger: logger, startup: startup)),
+            .init(
+                service: TenantSupervisor(
+                    configuration: configuration, clock: clock, logger: logger, startup: startup, progress: progress)),
             .init(
                 service: WatchdogService(
-                    notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30), startup: startup)),
+                    notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30), startup: startup,
+                    progress: progress, logger: logger)),
         ]
         let group = ServiceGroup(
             configuration: .init(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
