@@ -40,6 +40,14 @@ struct ConfigNode {
         return ConfigMapping(owner: self, entries: entries)
     }
 
+    /// A group of this system, by name or numeric gid.
+    func group() throws(ConfigError) -> gid_t {
+        let name = try string()
+        if let number = gid_t(name) { return number }
+        if let entry = getgrnam(name) { return entry.pointee.gr_gid }
+        throw error("no group \"\(name)\" on this system (create it with groupadd, or give a numeric gid)")
+    }
+
     /// The node as a list.
     func sequence() throws(ConfigError) -> [ConfigNode] {
         guard let sequence = node.sequence else {

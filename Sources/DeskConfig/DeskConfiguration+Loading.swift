@@ -26,7 +26,7 @@ extension DeskConfiguration {
         let file = ConfigFile(url: url)
         let root = try file.root().mapping(allowing: [
             "tenants", "rescan_seconds", "sla_sweep_seconds", "log_level", "limits", "loose_file_quiet_seconds",
-            "stuck_after_seconds",
+            "stuck_after_seconds", "state_folder", "control_group",
         ])
         var daemon = DaemonConfiguration(
             rescanInterval: .seconds(30), slaSweepInterval: .seconds(60), logLevel: "info",
@@ -38,6 +38,17 @@ extension DeskConfiguration {
         if let node = root["stuck_after_seconds"] {
             daemon.stuckAfter = .seconds(try node.int(in: 1...86_400))
         }
+        // The control socket: beside the archives unless configured (the shipped tree's
+        // Archive/, the install layout's /var/lib/competency-desk/Archive).
+        daemon.stateFolder = file.resolve("../Archive")
+        if let node = root["state_folder"] { daemon.stateFolder = try node.path() }
+        let socketBytes = daemon.controlSocket.path.utf8.count
+        if socketBytes > DaemonConfiguration.maxSocketPathBytes {
+            let message =
+                "the control socket \(daemon.controlSocket.path) would be \(socketBytes) bytes long; a Unix socket path holds at most \(DaemonConfiguration.maxSocketPathBytes): choose a shorter state_folder"
+            throw (root["state_folder"] ?? root.owner).error(message)
+        }
+        if let node = root["control_group"] { daemon.controlGroup = try node.group() }
         if let node = root["sla_sweep_seconds"] { daemon.slaSweepInterval = .seconds(try node.int(in: 1...86_400)) }
         if let node = root["log_level"] {
             let level = try node.string()
@@ -164,17 +175,7 @@ extension TenantConfiguration {
             try root["registry"]?.path()
             ?? ConfigFile.lexicallyNormalized(file.folder.appendingPathComponent("../registry/\(id).csv"))
 
-        var accessGroup: gid_t?
-        if let groupNode = root["access_group"] {
-            let name = try groupNode.string()
-            if let number = gid_t(name) {
-                accessGroup = number
-            } else if let entry = getgrnam(name) {
-                accessGroup = entry.pointee.gr_gid
-            } else {
-                throw groupNode.error("no group \"\(name)\" on this system (create it with groupadd, or give a numeric gid)")
-            }
-        }
+        let accessGroup = try root["access_group"]?.group()
 
         var checklists: [String: Checklist] = [:]
         if let listNode = root["checklists"] {

@@ -66,6 +66,18 @@ public struct DaemonConfiguration: Sendable {
     /// A tenant that has spent longer than this on one file is stuck (not merely
     /// unhealthy): the daemon stops pinging systemd's watchdog so it is restarted.
     public var stuckAfter: Duration = .seconds(300)
+    /// The daemon's own folder: its control socket (`competencyd.sock`) lives here.
+    public var stateFolder: URL = URL(fileURLWithPath: "Archive")
+    /// The group given the control socket (mode 0660); nil leaves it 0666, so any
+    /// local user who can reach the state folder may ask (each tenant's
+    /// `access_group` still decides who may change that tenant).
+    public var controlGroup: gid_t?
+
+    /// Where reviewers' commands reach the daemon.
+    public var controlSocket: URL { stateFolder.appendingPathComponent(Self.controlSocketName) }
+    public static let controlSocketName = "competencyd.sock"
+    /// `sun_path` holds 108 bytes, the last a NUL.
+    public static let maxSocketPathBytes = 107
 }
 
 /// The whole configuration: the daemon's settings and every tenant.

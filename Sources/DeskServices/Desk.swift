@@ -32,6 +32,23 @@ public final class Desk: @unchecked Sendable {
         return tenant
     }
 
+    /// Whether this process changes `tenant`'s store itself rather than asking the
+    /// daemon: root, or the owner of the tenant's store folder (the daemon's user:
+    /// operators, scripts, `--once` set-ups). Everyone else — reviewers — hands
+    /// changes to the daemon (`ControlClient`). Both run `DeskRequests.perform`.
+    public func writesDirectly(_ tenant: TenantConfiguration) -> Bool {
+        let user = geteuid()
+        if user == 0 { return true }
+        // The store's folder, or the nearest folder above it that exists yet.
+        var folder = tenant.store.deletingLastPathComponent()
+        var status = stat()
+        while stat(folder.path, &status) != 0 {
+            guard folder.path != "/" else { return false }
+            folder = folder.deletingLastPathComponent()
+        }
+        return status.st_uid == user
+    }
+
     /// How a command uses a tenant's store.
     public enum StoreAccess: Sendable {
         /// `queue`, `show`, `history`: read-only; never creates, migrates or writes
@@ -176,6 +193,12 @@ public final class Desk: @unchecked Sendable {
         URL, Result<IngestPipeline.Outcome, DeskError>
     )] {
         let tenant = try tenant(named: name)
+        guard writesDirectly(tenant) else {
+            // The daemon alone writes a tenant's store and archive; a reviewer's files go through its inbox.
+            throw .notAllowed(
+                "ingest writes tenant \(tenant.id)'s store itself, which only root or the daemon's user (the owner of \(tenant.store.deletingLastPathComponent().path)) may do; run it as that user (sudo -u competency competency ingest ...), or copy the files into \(tenant.inbox.path)/new/ for the daemon to take"
+            )
+        }
         guard let store = try store(for: tenant, access: .create) else {
             throw .failed("cannot open the store of \(tenant.id)")
         }

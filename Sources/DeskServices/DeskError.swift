@@ -10,6 +10,12 @@ public enum DeskError: Error, Sendable, CustomStringConvertible {
     /// A mistake in the configuration as a whole (the daemon file, or every tenant file).
     case configuration(String)
     case badArgument(String)
+    /// The caller may not make this change (not in the tenant's `access_group`).
+    case notAllowed(String)
+    /// The daemon, which makes every change a reviewer asks for, does not answer.
+    case unavailable(String)
+    /// The daemon refused a request: its words and the exit status it chose.
+    case remote(String, exitCode: Int32)
     case failed(String)
 
     public var description: String {
@@ -26,8 +32,24 @@ public enum DeskError: Error, Sendable, CustomStringConvertible {
             return "cannot open the store \(file) of tenant \(tenant): \(reason)"
         case .configuration(let message):
             return "configuration error: \(message)"
-        case .badArgument(let message), .failed(let message):
+        case .badArgument(let message), .notAllowed(let message), .unavailable(let message), .failed(let message),
+            .remote(let message, _):
             return message
+        }
+    }
+
+    /// sysexits-style codes so scripts can tell "not found" from "not allowed"; the
+    /// daemon sends the same code back with a refused request.
+    public var exitCode: Int32 {
+        switch self {
+        case .unknownSubmission, .unknownTenant: return 2
+        case .tenantNotReadable, .notAllowed: return 77  // EX_NOPERM
+        case .tenantDisabled, .configuration: return 78  // EX_CONFIG
+        case .storeUnavailable: return 74  // EX_IOERR
+        case .badArgument: return 64  // EX_USAGE
+        case .unavailable: return 69  // EX_UNAVAILABLE
+        case .remote(_, let code): return code == 0 ? 1 : code
+        case .failed: return 1
         }
     }
 }

@@ -25,11 +25,14 @@ public struct TenantSupervisor: Service {
     let startup: StartupBarrier?
     /// Where every tenant reports the file in hand (for `WatchdogService`).
     let progress: ProgressMonitor?
+    /// Set to each configuration that starts running (for the control socket).
+    let published: CurrentConfiguration?
 
     public init(
         configuration: DeskConfiguration, clock: any DeskClock, logger: Logger, startup: StartupBarrier? = nil,
-        progress: ProgressMonitor? = nil
+        progress: ProgressMonitor? = nil, published: CurrentConfiguration? = nil
     ) {
+        self.published = published
         self.startup = startup
         self.progress = progress
         self.configurationFile = configuration.file
@@ -82,6 +85,7 @@ public struct TenantSupervisor: Service {
                 running.cancel()
                 await running.value
                 current = plan.configuration
+                published?.value = plan.configuration
                 running = Task { await runTenants(of: plan.configuration) }
             }
             running.cancel()

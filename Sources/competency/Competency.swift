@@ -85,20 +85,6 @@ func warn(_ message: String) {
         Data("competency: \(SafeText.escapingControls(message, keepingLineBreaks: true))\n".utf8))
 }
 
-extension DeskError {
-    /// sysexits-style codes so scripts can tell "not found" from "not allowed".
-    var exitCode: Int32 {
-        switch self {
-        case .unknownSubmission, .unknownTenant: return 2
-        case .tenantNotReadable: return 77  // EX_NOPERM
-        case .tenantDisabled, .configuration: return 78  // EX_CONFIG
-        case .storeUnavailable: return 74  // EX_IOERR
-        case .badArgument: return 64  // EX_USAGE
-        case .failed: return 1
-        }
-    }
-}
-
 /// Terminal width for tables: $COLUMNS, else 80.
 func terminalWidth() -> Int {
     if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 40 { return columns }

@@ -25,10 +25,32 @@ extension Competency {
                     body = text
                 }
                 let (desk, now) = try options.desk(naming: id)
-                let note = try desk.addNote(to: id, text: body, author: OperatingSystemUser.name(), now: now)
-                print("Note added to \(id) by \(note.author).")
+                let request = DeskRequest.note(submission: id, text: body)
+                print(try desk.submit(request, now: now))
             }
         }
+    }
+}
+
+extension Desk {
+    /// Carries out a change: directly when this user writes the tenant's store (root,
+    /// the daemon's user), else through the daemon (PRODUCT.md §9). Returns the line
+    /// to print; a refusal throws with the daemon's words and exit status.
+    func submit(_ request: DeskRequest, now: Date) throws(DeskError) -> String {
+        // Unknown or disabled tenants get the reader's words before anything is sent.
+        guard let (tenant, _) = configuration.resolve(submissionID: request.submissionID) else {
+            _ = try submission(request.submissionID, now: now)
+            throw .unknownSubmission(request.submissionID, knownTenants: configuration.tenants.map(\.id))
+        }
+        if case .note(_, let text) = request, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw .badArgument("the note is empty; write some text, or '-' to read it from stdin")
+        }
+        if writesDirectly(tenant) {
+            return try DeskRequests.perform(request, by: .current(), on: self, now: now).message
+        }
+        let reply = try ControlClient.send(request, to: configuration.daemon.controlSocket)
+        guard reply.ok else { throw .remote(reply.message, exitCode: reply.exit) }
+        return reply.message
     }
 }
 

@@ -90,10 +90,14 @@ struct Competencyd: AsyncParsableCommand {
         let startup = StartupBarrier(tenants: configuration.tenants.map(\.id))
         // Each tenant reports the file in hand; the watchdog stops pinging while one is stuck.
         let progress = ProgressMonitor()
+        // Reviewers' changes arrive on the control socket and run on the configuration running now.
+        let current = CurrentConfiguration(configuration)
         let members: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
                 service: TenantSupervisor(
-                    configuration: configuration, clock: clock, logger: logger, startup: startup, progress: progress)),
+                    configuration: configuration, clock: clock, logger: logger, startup: startup, progress: progress,
+                    published: current)),
+            .init(service: ControlServer(configuration: current, clock: clock, logger: logger)),
             .init(
                 service: WatchdogService(
                     notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30), startup: startup,

@@ -1,0 +1,190 @@
+import DeskConfig
+import DeskCore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A change someone asks the desk to make: one case per command that changes
+/// something (`note` today; `assign`, `respond`, `schedule` join here).
+///
+/// Every change goes through `DeskRequests.perform`, whichever way it arrives: from
+/// a reviewer through the daemon's control socket (`ControlServer`), or from root or
+/// the daemon's own user running the CLI, which acts on the store directly with the
+/// same code. One place decides who may, and one place does it.
+public enum DeskRequest: Sendable, Equatable {
+    /// Add a note to a submission; the author is the caller as the kernel names them.
+    case note(submission: String, text: String)
+
+    /// The submission the request is about (its tenant decides who may make it).
+    public var submissionID: String {
+        switch self {
+        case .note(let id, _): return id
+        }
+    }
+}
+
+/// What a performed request did, for the caller's terminal and for scripts.
+public enum DeskOutcome: Sendable, Equatable {
+    case noted(submission: String, author: String, at: Date)
+
+    /// One line for the person who asked.
+    public var message: String {
+        switch self {
+        case .noted(let id, let author, _): return "Note added to \(id) by \(author)."
+        }
+    }
+}
+
+/// Who is asking, as the operating system knows them *now*: for a socket peer the
+/// kernel's `SO_PEERCRED` uid and gid, with the groups `getgrouplist` gives for that
+/// user (not whatever groups the client process claims or carries).
+public struct DeskCaller: Sendable, Equatable {
+    public let uid: uid_t
+    public let gid: gid_t
+    /// The user's login name, or `uid-N` when the system has no entry for the uid.
+    public let name: String
+    /// Every group the user belongs to, the primary group included.
+    public let groups: [gid_t]
+
+    public init(uid: uid_t, gid: gid_t, name: String, groups: [gid_t]) {
+        self.uid = uid
+        self.gid = gid
+        self.name = name
+        self.groups = groups
+    }
+
+    /// The user `uid` with primary group `gid`, looked up in the system's user and group databases.
+    public static func lookUp(uid: uid_t, gid: gid_t) -> DeskCaller {
+        guard let name = userName(uid) else {
+            // No passwd entry: no supplementary groups can be known, only what the kernel said.
+            return DeskCaller(uid: uid, gid: gid, name: "uid-\(uid)", groups: [gid])
+        }
+        return DeskCaller(uid: uid, gid: gid, name: name, groups: groupList(of: name, primary: gid))
+    }
+
+    /// The user running this process (its effective ids).
+    public static func current() -> DeskCaller { lookUp(uid: geteuid(), gid: getegid()) }
+
+    static func userName(_ uid: uid_t) -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name
+        else { return nil }
+        return String(cString: name)
+    }
+
+    static func groupList(of name: String, primary: gid_t) -> [gid_t] {
+        var count: Int32 = 64
+        while true {
+            var groups = [gid_t](repeating: 0, count: Int(count))
+            var found = count
+            if getgrouplist(name, primary, &groups, &found) >= 0 {
+                return Array(groups.prefix(Int(found)))
+            }
+            // -1: too small; `found` now holds the size needed (bounded: NGROUPS_MAX is 65536).
+            guard found > count, found <= 65_536 else { return [primary] }
+            count = found
+        }
+    }
+}
+
+/// Carries out `DeskRequest`s: the one place that decides who may change a tenant
+/// and then makes the change.
+public enum DeskRequests {
+    /// Whether `caller` may change `tenant`: root; the daemon's own user
+    /// (`daemonUser`); anyone when the tenant has no `access_group` (then the
+    /// control socket's mode is the gate); else members of that group.
+    public static func mayChange(_ tenant: TenantConfiguration, caller: DeskCaller, daemonUser: uid_t) -> Bool {
+        if caller.uid == 0 || caller.uid == daemonUser { return true }
+        guard let group = tenant.accessGroup else { return true }
+        return caller.groups.contains(group)
+    }
+
+    /// Checks that `caller` may, then performs `request` on `desk`'s stores.
+    public static func perform(
+        _ request: DeskRequest, by caller: DeskCaller, on desk: Desk, now: Date, daemonUser: uid_t = geteuid()
+    ) throws(DeskError) -> DeskOutcome {
+        let id = request.submissionID
+        guard let (tenant, _) = desk.configuration.resolve(submissionID: id) else {
+            // Unknown or disabled tenant: the same words a reader gets.
+            _ = try desk.submission(id, now: now)
+            throw .unknownSubmission(id, knownTenants: desk.configuration.tenants.map(\.id))
+        }
+        guard mayChange(tenant, caller: caller, daemonUser: daemonUser) else {
+            throw .notAllowed(
+                "\(caller.name) may not change tenant \(tenant.id): not a member of its access group (gid \(tenant.accessGroup.map { "\($0)" } ?? "-")); nothing was changed"
+            )
+        }
+        switch request {
+        case .note(let id, let text):
+            let note = try desk.addNote(to: id, text: text, author: caller.name, now: now)
+            return .noted(submission: id, author: note.author, at: Date(timeIntervalSince1970: note.at))
+        }
+    }
+}
+
+// MARK: - The wire form (one JSON object per line; PRODUCT.md §9, docs/PERMISSIONS.md)
+
+/// A request as it travels over the control socket.
+struct RequestEnvelope: Codable, Equatable {
+    static let currentVersion = 1
+    var version: Int
+    var command: String
+    var id: String?
+    var text: String?
+
+    init(_ request: DeskRequest) {
+        version = Self.currentVersion
+        switch request {
+        case .note(let id, let text):
+            command = "note"
+            self.id = id
+            self.text = text
+        }
+    }
+
+    /// The request, or the reason it is not one.
+    func request() throws(DeskError) -> DeskRequest {
+        guard version == Self.currentVersion else {
+            throw .badArgument(
+                "request version \(version) is not understood (this daemon speaks \(Self.currentVersion)); use the competency command of the same release"
+            )
+        }
+        switch command {
+        case "note":
+            guard let id, let text else { throw .badArgument("a note request needs \"id\" and \"text\"") }
+            return .note(submission: id, text: text)
+        default:
+            throw .badArgument("unknown request \"\(SafeText.escapingControls(command))\"")
+        }
+    }
+}
+
+/// The daemon's answer, as it travels over the control socket.
+public struct ReplyEnvelope: Codable, Equatable, Sendable {
+    public var ok: Bool
+    /// The line to show the person who asked (success or refusal).
+    public var message: String
+    /// The exit status the command ends with (0 on success).
+    public var exit: Int32
+    /// For a note: who the daemon recorded as its author.
+    public var author: String?
+
+    init(outcome: DeskOutcome) {
+        ok = true
+        message = outcome.message
+        exit = 0
+        switch outcome {
+        case .noted(_, let author, _): self.author = author
+        }
+    }
+
+    init(error: DeskError) {
+        ok = false
+        message = error.description
+        exit = error.exitCode
+    }
+}
