@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Domain types and pure rules: dates, business calendars, holiday rules, SLA arithmetic.
@@ -50,11 +51,21 @@ let package = Package(
             name: "DeskInbox",
             dependencies: ["DeskCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // Outgoing mail: composing RFC 5322 + MIME messages, and the transports
+        // (the Outbox Maildir, a sendmail-compatible program). No database access.
+        .target(
+            name: "DeskOutgoing",
+            dependencies: [
+                "DeskCore", "DeskMail", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Ingest pipeline, queue and reports, the daemon's services.
         .target(
             name: "DeskServices",
             dependencies: [
-                "DeskCore", "DeskConfig", "DeskMail", "DeskDocuments", "DeskStore", "DeskInbox",
+                "DeskCore", "DeskConfig", "DeskMail", "DeskDocuments", "DeskStore", "DeskInbox", "DeskOutgoing",
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -99,6 +110,7 @@ let package = Package(
             dependencies: ["DeskStore", "DeskCore", "DeskTesting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "DeskInboxTests", dependencies: ["DeskInbox", "DeskTesting"]),
+        .testTarget(name: "DeskOutgoingTests", dependencies: ["DeskOutgoing", "DeskMail", "DeskTesting"]),
         .testTarget(
             name: "EndToEndTests",
             // The executables are dependencies so `swift test` builds them before running them.

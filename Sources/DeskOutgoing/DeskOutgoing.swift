@@ -1,0 +1,2 @@
+/// Outgoing mail: see `OutgoingMessage` (composition) and `MailTransport` (delivery).
+enum DeskOutgoing {}
