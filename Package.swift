@@ -26,7 +26,10 @@ let package = Package(
         // Config files → validated tenant settings, with errors that name file, line and key.
         .target(
             name: "DeskConfig",
-            dependencies: ["DeskCore", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "DeskCore", "DeskOutgoing", .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
         ),
         // Bytes → parsed message (headers, RFC 2047 words, charsets). No file or database access.
         .target(

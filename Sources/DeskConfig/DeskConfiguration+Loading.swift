@@ -118,10 +118,10 @@ extension DeskConfiguration {
 }
 
 extension TenantConfiguration {
-    static let keys: Set<String> = [
+    static let keys: Set<String> = Set([
         "id", "display_name", "time_zone", "language", "calendar", "sla", "inbox", "archive", "store", "registry",
         "checklists", "access_group",
-    ]
+    ]).union(MailSettings.keys)
 
     /// Reads one tenant file (`Config/tenants/<id>.yaml`).
     public static func load(from url: URL) throws(ConfigError) -> TenantConfiguration {
@@ -188,9 +188,23 @@ extension TenantConfiguration {
             }
         }
 
+        // Outgoing mail: only with an office address to send from (PRODUCT.md §8).
+        var mail: MailSettings?
+        if root["office"] != nil {
+            let outbox = inbox.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Outbox/\(id)")
+            mail = try MailSettings.load(
+                root, tenantID: id, language: language, defaultOutbox: outbox,
+                defaultTemplates: file.resolve("../templates/\(language.rawValue)"))
+        } else {
+            for key in MailSettings.keys where key != "office" {
+                if let node = root[key] { throw node.error("needs office: (the address the desk sends from)") }
+            }
+        }
+
         return TenantConfiguration(
             id: id, displayName: try root["display_name"]?.string() ?? id, language: language,
             calendar: calendar, sla: sla, inbox: inbox, archive: archive, store: store, registry: registry,
-            accessGroup: accessGroup, checklists: checklists, sourceFile: file.url)
+            accessGroup: accessGroup, checklists: checklists, mail: mail, sourceFile: file.url)
     }
 }

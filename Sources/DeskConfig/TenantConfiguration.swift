@@ -22,14 +22,18 @@ public struct TenantConfiguration: Sendable {
     public let accessGroup: gid_t?
     /// The checklists this office reviews against, by program id (`retail-technology`).
     public let checklists: [String: Checklist]
+    /// The office's address, alert recipients, transport and templates; nil when the
+    /// tenant file has no `office:` (then the desk sends nothing for this tenant).
+    public let mail: MailSettings?
     /// The file this tenant was read from, for messages.
     public let sourceFile: URL
 
     public init(
         id: String, displayName: String, language: Language, calendar: BusinessCalendar, sla: SLAPolicy,
         inbox: URL, archive: URL, store: URL, registry: URL, accessGroup: gid_t? = nil,
-        checklists: [String: Checklist] = [:], sourceFile: URL
+        checklists: [String: Checklist] = [:], mail: MailSettings? = nil, sourceFile: URL
     ) {
+        self.mail = mail
         self.id = id
         self.displayName = displayName
         self.language = language

@@ -35,6 +35,10 @@ public struct SubmissionStore: Sendable {
         self.url = url
         self.isReadOnly = false
         do {
+            // Modes come from the daemon's umask (027): a folder made here is 0750 (and
+            // 02750 with the tenant's group inside a setgid archive), no chmod after it;
+            // SQLite creates the database 0644 less the umask, 0640, and its -wal and
+            // -shm files with the database's own mode (docs/PERMISSIONS.md).
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             var configuration = Configuration()
@@ -269,6 +273,39 @@ public struct SubmissionStore: Sendable {
                     ALTER TABLE submission ADD COLUMN sender_address TEXT;
                     ALTER TABLE submission ADD COLUMN body_sha256 TEXT;
                     CREATE INDEX inbox_file_on_content ON inbox_file(content_sha256);
+                    """)
+        }
+        migrator.registerMigration("v4-outgoing-mail") { db in
+            try db.execute(
+                sql: """
+                    -- What the desk sends, recorded before it is handed to the transport and
+                    -- marked after (PRODUCT.md §8). `message` is the exact bytes every
+                    -- attempt hands over; `message_id` is stable across retries.
+                    CREATE TABLE outgoing (
+                        id INTEGER PRIMARY KEY,
+                        message_id TEXT NOT NULL UNIQUE,
+                        purpose TEXT NOT NULL,
+                        submissions TEXT NOT NULL DEFAULT '[]',
+                        recipients TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        message BLOB NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_at REAL NOT NULL,
+                        last_error TEXT,
+                        transport_detail TEXT,
+                        created_at REAL NOT NULL,
+                        sent_at REAL
+                    );
+                    CREATE INDEX outgoing_on_state ON outgoing(state, next_attempt_at);
+                    -- One SLA alert per submission and state, ever (PRODUCT.md §6).
+                    CREATE TABLE alert (
+                        submission_number INTEGER NOT NULL REFERENCES submission(number),
+                        state TEXT NOT NULL CHECK (state IN ('at-risk', 'breached')),
+                        recipients TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        PRIMARY KEY (submission_number, state)
+                    );
                     """)
         }
         return migrator
@@ -546,11 +583,11 @@ public struct SubmissionStore: Sendable {
         }
     }
 
-    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try writer.read(body) } catch { throw StoreError.wrap(error, file: url.path) }
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try writer.write(body) } catch { throw StoreError.wrap(error, file: url.path) }
     }
 }

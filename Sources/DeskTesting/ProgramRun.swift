@@ -23,6 +23,45 @@ public struct ProgramRun: Sendable {
     }
 }
 
+extension ProgramRun {
+    /// Runs a program of the machine's (`python3`, `sqlite3`…) found on the `PATH`, to completion.
+    public static func runTool(
+        _ tool: String, _ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 120
+    ) throws -> ProgramRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let tag = UUID().uuidString.prefix(8)
+        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(tool)-\(tag).out")
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(tool)-\(tag).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        let pipe = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : pipe
+        try process.run()
+        if let stdin {
+            pipe.fileHandleForWriting.write(Data(stdin.utf8))
+            try pipe.fileHandleForWriting.close()
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            process.terminate()
+            throw ProgramRunError.timedOut(tool, arguments)
+        }
+        return ProgramRun(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    }
+}
+
 public enum ProgramRunError: Error, CustomStringConvertible {
     case timedOut(String, [String])
     public var description: String {

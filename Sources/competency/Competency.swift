@@ -13,7 +13,8 @@ struct Competency: ParsableCommand {
         commandName: "competency",
         abstract: "Work the partner-competency review queue.",
         subcommands: [
-            Queue.self, Show.self, Note.self, History.self, Ingest.self, Parse.self, CalendarCommand.self, Template.self,
+            Queue.self, Show.self, Note.self, History.self, Outbox.self, Ingest.self, Parse.self, CalendarCommand.self,
+            Template.self,
         ])
 
     /// `competency --config PATH <command>` (PRODUCT.md §9). Each command declares the
