@@ -78,11 +78,28 @@ public enum DurableFile {
         return result
     }
 
+    /// Creates `url` and any missing parents, mode 0750 less the umask (the daemon's
+    /// is 027: 0750). Never a chmod afterwards: inside a setgid folder (a tenant's
+    /// archive, 02750) Linux gives the new folder the parent's group and setgid bit,
+    /// so it comes out 02750 by itself, where a chmod setting that bit would be
+    /// refused under systemd's `RestrictSUIDSGID=yes` (docs/PERMISSIONS.md).
     public static func createFolder(_ url: URL) throws(FileOperationError) {
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw .other("create folder", url.path, "\(error)")
+        let path = url.path
+        if mkdir(path, 0o750) == 0 { return }
+        let code = errno
+        switch code {
+        case EEXIST:
+            var status = stat()
+            guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+                throw .other("create folder", path, "something that is not a folder is in the way")
+            }
+        case ENOENT:
+            let parent = url.deletingLastPathComponent()
+            guard parent.path != path, !parent.path.isEmpty else { throw .posix("create folder", path, code) }
+            try createFolder(parent)
+            if mkdir(path, 0o750) != 0, errno != EEXIST { throw .lastError("create folder", path) }
+        default:
+            throw .posix("create folder", path, code)
         }
     }
 

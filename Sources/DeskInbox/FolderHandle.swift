@@ -46,7 +46,8 @@ public final class FolderHandle: Sendable {
         return try FolderHandle(path: url, descriptor: fd)
     }
 
-    /// Opens the subfolder `name`, creating it (mode 0770 less the umask) when asked.
+    /// Opens the subfolder `name`, creating it (mode 0770 less the umask: 0750 under
+    /// the daemon's 027; inside a setgid folder it inherits the group and the bit) when asked.
     /// A symbolic link, or anything that is not a folder, is refused.
     public func subfolder(_ name: String, creating: Bool = false) throws(FileOperationError) -> FolderHandle {
         let url = path.appendingPathComponent(name)

@@ -33,7 +33,11 @@ public final class InboxFolder: Sendable {
     public static let maxEntriesPerScan = 10_000
 
     /// Opens the inbox at `root` (a symbolic link there is refused too), creating
-    /// `tmp/`, `new/` and `cur/` so a mail system can deliver at once.
+    /// `tmp/`, `new/` and `cur/` so a mail system can deliver at once. Folders the
+    /// daemon creates are 0770 less its umask (027): 0750, for a mail system that
+    /// delivers as the daemon's user; the install layout
+    /// (`systemd/competency-desk.tmpfiles.conf`) creates them 2770 for a delivery
+    /// group instead, and an existing folder's mode is never changed here.
     public init(opening root: URL) throws(InboxError) {
         self.root = root
         do {

@@ -76,8 +76,9 @@ public struct ControlServer: Service {
                 logger.error(
                     "control socket unavailable; reviewers' changes wait until it works (retrying in 10 s)",
                     metadata: ["socket": "\(path)", "error": "\(error)"])
-                do { try await Task.sleep(for: .seconds(10)) } catch { return }
-                if Task.isShuttingDownGracefully { return }
+                // Shutdown must not wait out the pause.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(10)) }
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
             }
         }
         guard let listener else { return }

@@ -208,12 +208,29 @@ public struct TenantService: Service {
         Self.removeStaleArchiveTemporaries(under: tenant.archive)
         let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
         if let group = tenant.accessGroup {
-            try TenantAccess.restrict(tenant.archive, to: group)
+            // The daemon writes, the tenant's group reads: folders 2750, files 0640. Only
+            // what is wrong is changed; a failure (e.g. the setgid bit refused under
+            // RestrictSUIDSGID=yes) makes this tenant unhealthy, retried (docs/PERMISSIONS.md).
+            var report = try TenantAccess.restrict(folder: tenant.archive, to: group)
             if !tenant.store.path.hasPrefix(tenant.archive.path + "/") {
                 // A store kept elsewhere: its files only, not a folder others may share.
-                for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: tenant.store.path + suffix) {
-                    try TenantAccess.restrict(URL(fileURLWithPath: tenant.store.path + suffix), to: group)
+                for suffix in ["", "-wal", "-shm"] {
+                    report.add(try TenantAccess.restrict(file: URL(fileURLWithPath: tenant.store.path + suffix), to: group))
                 }
+            }
+            let place: Logger.Metadata = ["archive": "\(tenant.archive.path)", "access.group": "\(group)"]
+            if report.changed > 0 {
+                logger.notice(
+                    "fixed \(report.changed) modes: group-readable, daemon-written (folders 2750, files 0640)",
+                    metadata: place.merging(["changed": "\(report.changed)", "examined": "\(report.examined)"]) { $1 })
+            }
+            if report.notOwned > 0 {
+                logger.warning(
+                    "left \(report.notOwned) wrong entries alone: another user owns them; fix them as root",
+                    metadata: place.merging(["examples": "\(report.notOwnedExamples.joined(separator: ", "))"]) { $1 })
+            }
+            if let cut = report.cutShort {
+                logger.warning("permission check cut short: \(cut)", metadata: place)
             }
         }
         logger.debug("tenant ready", metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)"])
@@ -350,4 +367,5 @@ public struct TenantService: Service {
         let entered = try SLASweep(tenant: tenant, store: pipeline.store).sweep(at: clock.now())
         return (files + recovered, entered.count)
     }
+
 }

@@ -152,7 +152,7 @@ public struct SubmissionStore: Sendable {
         }
         let missing = known.filter { !applied.contains($0) }
         if let next = missing.first {
-            let current = known.last(where: { applied.contains($0) })
+            let current = known.prefix(while: { applied.contains($0) }).last
             throw StoreError.cannotOpen(
                 file: file,
                 reason: (current.map { "the store is at schema \(schemaVersion($0))" } ?? "the store has no schema yet")
@@ -430,6 +430,21 @@ public struct SubmissionStore: Sendable {
                     detail: detail)
                 try event.insert(db)
             }
+            for related in file.relatedEvents {
+                var event = EventRecord(
+                    id: nil, submissionNumber: related.number, at: now.timeIntervalSince1970, kind: related.kind,
+                    actor: file.actor, detail: "\(related.detail) (stored as \(tenant)-\(number))")
+                try event.insert(db)
+            }
+            for planned in file.messages where try OutgoingRecord.filter(Column("message_id") == planned.messageID).fetchCount(db) == 0 {
+                var record = OutgoingRecord(
+                    id: nil, messageID: planned.messageID, purpose: planned.purpose,
+                    submissions: Self.json(planned.submissions), recipients: Self.json(planned.recipients),
+                    subject: planned.subject, message: planned.message, state: "pending", attempts: 0,
+                    nextAttemptAt: now.timeIntervalSince1970, lastError: nil, transportDetail: nil,
+                    createdAt: now.timeIntervalSince1970, sentAt: nil)
+                try record.insert(db)
+            }
             return .stored(number: number)
         }
     }
@@ -600,6 +615,11 @@ public struct IngestedFile: Sendable {
     /// History to start the submission with: (kind, detail).
     public var events: [(String, String)]
     public var actor: String
+    /// History entries for other submissions this file concerns (a delivery report
+    /// or a reply about the desk's own message): (submission, kind, detail).
+    public var relatedEvents: [(number: Int64, kind: String, detail: String)] = []
+    /// Messages to queue with it (the office's notice of a delivery report).
+    public var messages: [PlannedMessage] = []
 
     public init(
         sourceName: String, size: Int64, submission: SubmissionRecord, events: [(String, String)], actor: String

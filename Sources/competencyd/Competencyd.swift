@@ -35,9 +35,10 @@ struct Competencyd: AsyncParsableCommand {
             let message = SafeText.escapingControls(error.description)
             throw CleanExit.message("competencyd: configuration error: \(message)", code: 78)  // EX_CONFIG
         }
-        // Nothing the daemon writes is readable by other users; a tenant's group
-        // (access_group) decides who else may read it.
-        umask(0o007)
+        // The same as the unit's UMask=0027: nothing the daemon writes is writable by
+        // its group or visible to others; a tenant's group (access_group, inherited
+        // from the setgid archive folder) may read, never write (docs/PERMISSIONS.md).
+        umask(0o027)
         let clock = try SystemClock.fromEnvironment()
         let level = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info
         LoggingSystem.bootstrap { label in

@@ -21,15 +21,18 @@ struct TenantIsolationTests {
         try harness.deliver(try fixture("examples/customer-deployed-xlsx-iso2022jp.eml"), to: "retail-jp", name: "1795935823.M1P1.mx1")
         #expect(try ProgramRun.run("competencyd", ["--config", desk.configFile.path, "--once"], environment: harness.environment).status == 0)
 
-        // The files carry the office's group and nothing for others.
+        // The files carry the office's group, which may read them (folders rwxr-s---,
+        // files rw-r-----); nothing for others. The daemon is the only writer.
         var status = stat()
         #expect(stat(desk.archive("retail-jp").path, &status) == 0)
         #expect(status.st_gid == Self.officeGroup)
-        #expect(status.st_mode & 0o7777 == 0o2770)
+        #expect(status.st_mode & 0o7777 == 0o2750)
         let store = desk.archive("retail-jp").appendingPathComponent("competency.sqlite")
-        #expect(stat(store.path, &status) == 0)
-        #expect(status.st_gid == Self.officeGroup)
-        #expect(status.st_mode & 0o007 == 0, "the store is not readable by others")
+        for file in [store.path, store.path + "-wal", store.path + "-shm"] {
+            #expect(stat(file, &status) == 0)
+            #expect(status.st_gid == Self.officeGroup)
+            #expect(status.st_mode & 0o7777 == 0o640, "\(file) is rw-r-----")
+        }
 
         let arguments = ["--config", desk.configFile.path]
         // Someone outside the group is refused by the operating system, with a plain message.
@@ -42,16 +45,28 @@ struct TenantIsolationTests {
             "competency", ["show", "retail-jp-1"] + arguments, environment: harness.environment, user: (Self.nobody.uid, Self.nobody.gid, []))
         #expect(showOutsider.status == 77)
 
-        // A member of the office's group reads it, and may add a note.
+        // A member of the office's group reads it, but cannot write the store or the
+        // archive itself: changes go through the daemon (ControlSocketTests).
         let member = try ProgramRun.run(
             "competency", ["queue", "--tenant", "retail-jp", "--json"] + arguments, environment: harness.environment,
             user: (Self.nobody.uid, Self.nobody.gid, [Self.officeGroup]))
         #expect(member.status == 0, "\(member.stderr)")
         #expect(member.stdout.contains("retail-jp-1"))
-        let note = try ProgramRun.run(
-            "competency", ["note", "retail-jp-1", "checked by a member"] + arguments, environment: harness.environment,
-            user: (Self.nobody.uid, Self.nobody.gid, [Self.officeGroup]))
-        #expect(note.status == 0, "\(note.stderr)")
-        #expect(note.stdout.contains("by nobody"))
+        for (what, command) in [
+            ("append to the store", ": >> '\(store.path)'"),
+            ("add a file to the archive", ": > '\(desk.archive("retail-jp").path)/planted'"),
+        ] {
+            let attempt = Process()
+            attempt.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            attempt.arguments = [
+                "--reuid", "\(Self.nobody.uid)", "--regid", "\(Self.nobody.gid)", "--groups", "\(Self.officeGroup)", "--",
+                "/bin/sh", "-c", command,
+            ]
+            attempt.standardError = FileHandle.nullDevice
+            try attempt.run()
+            attempt.waitUntilExit()
+            #expect(attempt.terminationStatus != 0, "a member could \(what)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: desk.archive("retail-jp").appendingPathComponent("planted").path))
     }
 }
