@@ -1,4 +1,5 @@
 import DeskCore
+import DeskOutgoing
 import Foundation
 
 /// What a tenant says and how it sends it (PRODUCT.md §6, §8): the office's
@@ -134,15 +135,4 @@ extension ConfigNode {
         guard start < end, end <= 24 * 60 else { throw error("\"\(text)\": the start must come before the end") }
         return start..<end
     }
-}
-
-/// TEMPORARY until DeskOutgoing lands (then `import DeskOutgoing` instead).
-public struct Mailbox: Sendable, Hashable {
-    public var displayName: String?
-    public var address: String
-    public init(_ address: String, name: String? = nil) { self.address = address; self.displayName = name }
-    public static func parse(_ text: String) -> Mailbox? {
-        text.range(of: #"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"#, options: .regularExpression) != nil ? Mailbox(text) : nil
-    }
-    public var domain: String { String(address.split(separator: "@").last ?? "") }
 }

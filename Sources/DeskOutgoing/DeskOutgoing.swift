@@ -1,2 +1,0 @@
-/// Outgoing mail: see `OutgoingMessage` (composition) and `MailTransport` (delivery).
-enum DeskOutgoing {}
