@@ -16,6 +16,12 @@ public struct MessageTemplates: Sendable {
         case alertAtRisk = "alert-at-risk"
         case alertBreached = "alert-breached"
         case alertDigest = "alert-digest"
+        /// The first response to an `incomplete` submission: what is missing.
+        case informationRequest = "information-request"
+        /// The first response to `triage` (no readable self-assessment): the template.
+        case documentRequest = "document-request"
+        /// To the office list: a delivery report says one of the desk's messages did not arrive.
+        case deliveryFailed = "delivery-failed"
 
         /// The fields of one alert (a single alert's top level, and each `alerts` item of a digest).
         public static let alertFields: Set<String> = [
@@ -27,6 +33,11 @@ public struct MessageTemplates: Sendable {
         static let sections: [String: Set<String>] = [
             "failing_items": ["id", "title", "reason"],
             "alerts": alertFields,
+            "items": ["id", "title", "ask"],
+        ]
+        /// The fields of a response to a partner.
+        static let responseFields: Set<String> = [
+            "id", "partner", "subject", "received_at", "due_date", "contact_name", "reviewer",
         ]
 
         /// The names a template of this kind may use at its top level.
@@ -34,6 +45,12 @@ public struct MessageTemplates: Sendable {
             switch self {
             case .alertAtRisk, .alertBreached: return Self.common.union(Self.alertFields)
             case .alertDigest: return Self.common.union(["count", "alerts"])
+            case .informationRequest: return Self.common.union(Self.responseFields).union(["items", "has_items"])
+            case .documentRequest: return Self.common.union(Self.responseFields).union(["template_file"])
+            case .deliveryFailed:
+                return Self.common.union([
+                    "ids", "purpose", "message_id", "original_subject", "recipients", "status", "show_command",
+                ])
             }
         }
     }

@@ -16,11 +16,13 @@ import Foundation
 public enum DeskRequest: Sendable, Equatable {
     /// Add a note to a submission; the author is the caller as the kernel names them.
     case note(submission: String, text: String)
+    /// Close what is not a submission at all (spam, a question): SLA `none`.
+    case close(submission: String, reason: String)
 
     /// The submission the request is about (its tenant decides who may make it).
     public var submissionID: String {
         switch self {
-        case .note(let id, _): return id
+        case .note(let id, _), .close(let id, _): return id
         }
     }
 }
@@ -28,11 +30,13 @@ public enum DeskRequest: Sendable, Equatable {
 /// What a performed request did, for the caller's terminal and for scripts.
 public enum DeskOutcome: Sendable, Equatable {
     case noted(submission: String, author: String, at: Date)
+    case closed(submission: String, by: String)
 
     /// One line for the person who asked.
     public var message: String {
         switch self {
         case .noted(let id, let author, _): return "Note added to \(id) by \(author)."
+        case .closed(let id, let who): return "\(id) closed by \(who); it has no SLA from now on."
         }
     }
 }
@@ -122,6 +126,18 @@ public enum DeskRequests {
         case .note(let id, let text):
             let note = try desk.addNote(to: id, text: text, author: caller.name, now: now)
             return .noted(submission: id, author: note.author, at: Date(timeIntervalSince1970: note.at))
+        case .close(let id, let reason):
+            let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { throw .badArgument("give the reason: --reason \"spam\"") }
+            let (view, store) = try desk.submission(id, now: now, access: .write)
+            let closed: Bool
+            do {
+                closed = try store.closeSubmission(view.record.number ?? 0, reason: trimmed, by: caller.name, at: now)
+            } catch {
+                throw .failed(error.description)
+            }
+            guard closed else { throw .badArgument("\(id) is already closed (\(view.record.ignoredReason ?? "superseded"))") }
+            return .closed(submission: id, by: caller.name)
         }
     }
 }
@@ -135,6 +151,7 @@ struct RequestEnvelope: Codable, Equatable {
     var command: String
     var id: String?
     var text: String?
+    var reason: String?
 
     init(_ request: DeskRequest) {
         version = Self.currentVersion
@@ -143,6 +160,10 @@ struct RequestEnvelope: Codable, Equatable {
             command = "note"
             self.id = id
             self.text = text
+        case .close(let id, let reason):
+            command = "close"
+            self.id = id
+            self.reason = reason
         }
     }
 
@@ -157,6 +178,9 @@ struct RequestEnvelope: Codable, Equatable {
         case "note":
             guard let id, let text else { throw .badArgument("a note request needs \"id\" and \"text\"") }
             return .note(submission: id, text: text)
+        case "close":
+            guard let id, let reason else { throw .badArgument("a close request needs \"id\" and \"reason\"") }
+            return .close(submission: id, reason: reason)
         default:
             throw .badArgument("unknown request \"\(SafeText.escapingControls(command))\"")
         }
@@ -179,6 +203,7 @@ public struct ReplyEnvelope: Codable, Equatable, Sendable {
         exit = 0
         switch outcome {
         case .noted(_, let author, _): self.author = author
+        case .closed(_, let who): self.author = who
         }
     }
 

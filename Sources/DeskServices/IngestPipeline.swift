@@ -91,12 +91,16 @@ public struct IngestPipeline: Sendable {
             return .resumed(id: submissionID(number))
         }
 
-        let reading: Reading
+        var reading: Reading
         do {
             reading = try read(bytes, entry: entry, name: sourceName, now: now)
         } catch {
             return try quarantine(entry, reason: "not a message: \(error.reason)", removeSource: removeSource, now: now)
         }
+
+        // Mail about the desk's own messages: recorded on what it concerns, never an SLA.
+        let answer = try answerToTheDesk(bytes, reading: reading)
+        if let reason = answer.ignoredReason { reading.ignoredReason = reason }
 
         let receiptDate = tenant.calendar.localDate(of: reading.receivedAt)
         let archivePath: String
@@ -179,10 +183,11 @@ public struct IngestPipeline: Sendable {
         }
         for problem in problems { events.append(("problem", problem)) }
 
-        let outcome = try store.recordIngestedFile(
-            IngestedFile(
-                sourceName: sourceName, size: Int64(bytes.count), submission: submission, events: events, actor: actor),
-            at: now)
+        var file = IngestedFile(
+            sourceName: sourceName, size: Int64(bytes.count), submission: submission, events: events, actor: actor)
+        file.relatedEvents = answer.relatedEvents
+        file.messages = answer.notices
+        let outcome = try store.recordIngestedFile(file, at: now)
         // Only now, with the bytes archived and the row committed (and on disk:
         // synchronous = FULL), may the inbox copy go.
         if removeSource { try entry.remove(ifStill: opened) }

@@ -57,20 +57,20 @@ extension Reports {
     /// The outgoing queue for people: state, when, to whom, what.
     public static func outbox(_ entries: [OutboxEntry], width: Int = 80) -> String {
         guard !entries.isEmpty else { return "Nothing sent or waiting.\n" }
-        var out = TerminalText.pad("STATE", to: 9) + TerminalText.pad("WHEN", to: 27) + "TO / SUBJECT\n"
+        var out = TerminalText.pad("STATE", to: 9) + TerminalText.pad("WHEN", to: 30) + "TO / SUBJECT\n"
         for entry in entries {
             let record = entry.record
             let zone = entry.tenant.timeZone
             let when: Double = record.state == "sent" ? (record.sentAt ?? record.createdAt) : record.nextAttemptAt
             out += TerminalText.pad(record.state, to: 9)
-            out += TerminalText.pad(HumanDates.dateTime(Date(timeIntervalSince1970: when), in: zone), to: 27)
-            out += TerminalText.truncate(safe(record.recipientList.joined(separator: ", ")), to: max(10, width - 36)) + "\n"
-            out += String(repeating: " ", count: 36)
-                + TerminalText.truncate(safe(record.subject), to: max(10, width - 36)) + "\n"
+            out += TerminalText.pad(HumanDates.dateTime(Date(timeIntervalSince1970: when), in: zone), to: 30)
+            out += TerminalText.truncate(safe(record.recipientList.joined(separator: ", ")), to: max(10, width - 39)) + "\n"
+            out += String(repeating: " ", count: 39)
+                + TerminalText.truncate(safe(record.subject), to: max(10, width - 39)) + "\n"
             if record.state != "sent", let error = record.lastError {
                 let attempts = "attempt \(record.attempts): "
-                out += String(repeating: " ", count: 36)
-                    + TerminalText.truncate(safe(attempts + error), to: max(10, width - 36)) + "\n"
+                out += String(repeating: " ", count: 39)
+                    + TerminalText.truncate(safe(attempts + error), to: max(10, width - 39)) + "\n"
             }
         }
         return out

@@ -164,6 +164,15 @@ public struct TenantService: Service {
                     } catch {
                         logger.error("SLA sweep failed", metadata: ["error": "\(error)"])
                     }
+                    // Then what the desk has to say: the alerts the sweep calls for, and
+                    // every message due in the outgoing queue (new, or a retry).
+                    do {
+                        try await worker.perform {
+                            if !stop.isRaised { try track("outgoing mail") { try speak(pipeline, until: { stop.isRaised }) } }
+                        }
+                    } catch {
+                        logger.error("outgoing mail failed; retried on the next sweep", metadata: ["error": "\(error)"])
+                    }
                 } while (try? await Task.sleep(for: slaSweepInterval)) != nil
             }
             wakeup.yield()  // the start-up scan: files that arrived while we were down
@@ -207,6 +216,13 @@ public struct TenantService: Service {
         try DurableFile.createFolder(tenant.archive)
         Self.removeStaleArchiveTemporaries(under: tenant.archive)
         let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
+        // The outbox Maildir (PRODUCT.md §8): `Outbox/<tenant>/`, the daemon its only writer.
+        var outbox: URL?
+        if let mail = tenant.mail, case .outbox(let folder) = mail.transport {
+            try DurableFile.createFolder(folder.deletingLastPathComponent())
+            try DurableFile.createFolder(folder)
+            outbox = folder
+        }
         if let group = tenant.accessGroup {
             // The daemon writes, the tenant's group reads: folders 2750, files 0640. Only
             // what is wrong is changed; a failure (e.g. the setgid bit refused under
@@ -218,6 +234,7 @@ public struct TenantService: Service {
                     report.add(try TenantAccess.restrict(file: URL(fileURLWithPath: tenant.store.path + suffix), to: group))
                 }
             }
+            if let outbox { report.add(try TenantAccess.restrict(folder: outbox, to: group)) }
             let place: Logger.Metadata = ["archive": "\(tenant.archive.path)", "access.group": "\(group)"]
             if report.changed > 0 {
                 logger.notice(
@@ -365,7 +382,30 @@ public struct TenantService: Service {
         }
         let recovered = reconcile(pipeline)
         let entered = try SLASweep(tenant: tenant, store: pipeline.store).sweep(at: clock.now())
+        try speak(pipeline, until: { false })
         return (files + recovered, entered.count)
+    }
+
+    /// Queues the SLA alerts due now (AlertPlanner), then hands every message due in
+    /// the outgoing queue to the tenant's transport (OutgoingDelivery). Nothing when
+    /// the tenant has no `office:` (it sends nothing). While the partner registry
+    /// cannot be read the alerts wait: a PDM is never guessed.
+    func speak(_ pipeline: IngestPipeline, until shouldStop: () -> Bool) throws(StoreError) {
+        guard let mail = tenant.mail else { return }
+        switch pipeline.registry.current() {
+        case .success(let registry):
+            let queued = try AlertPlanner(tenant: tenant, mail: mail, store: pipeline.store, registry: registry)
+                .plan(at: clock.now())
+            for (id, state) in queued {
+                logger.notice("SLA alert queued", metadata: ["submission.id": "\(id)", "sla": "\(state)"])
+            }
+        case .failure(let error):
+            logger.error(
+                "partner registry unreadable; SLA alerts wait until it is fixed",
+                metadata: ["registry": "\(tenant.registry.path)", "error": "\(error)"])
+        }
+        let delivery = OutgoingDelivery(store: pipeline.store, transport: OutgoingDelivery.transport(for: mail))
+        try delivery.deliverDue(at: clock.now(), logger: logger, until: shouldStop)
     }
 
 }

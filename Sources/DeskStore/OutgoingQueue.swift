@@ -218,3 +218,94 @@ public struct AlertKey: Hashable, Sendable {
         self.state = state
     }
 }
+
+/// What recording a response did.
+public enum ResponseOutcome: Sendable, Equatable {
+    /// Queued; `first` when it is the submission's first response (the SLA is then met).
+    case queued(first: Bool)
+    /// The submission was already answered at this time; nothing was recorded.
+    case alreadyAnswered(at: Date)
+}
+
+extension SubmissionStore {
+    /// Records a response to the partner: the message in the outgoing queue and, when
+    /// it is the first, the first-response time (the SLA becomes `met`) — in one
+    /// transaction. A second response needs `again`; without it nothing is recorded.
+    public func queueResponse(
+        _ message: PlannedMessage, on number: Int64, by actor: String, again: Bool, detail: String, at now: Date
+    ) throws(StoreError) -> ResponseOutcome {
+        try write { db in
+            guard let record = try SubmissionRecord.fetchOne(db, key: number) else {
+                throw StoreError.noSuchSubmission(number)
+            }
+            if let answered = record.respondedAt, !again {
+                return .alreadyAnswered(at: Date(timeIntervalSince1970: answered))
+            }
+            var outgoing = OutgoingRecord(
+                id: nil, messageID: message.messageID, purpose: message.purpose, submissions: Self.json([number]),
+                recipients: Self.json(message.recipients), subject: message.subject, message: message.message,
+                state: "pending", attempts: 0, nextAttemptAt: now.timeIntervalSince1970, lastError: nil,
+                transportDetail: nil, createdAt: now.timeIntervalSince1970, sentAt: nil)
+            try outgoing.insert(db)
+            let first = record.respondedAt == nil
+            if first {
+                try db.execute(
+                    sql: "UPDATE submission SET responded_at = ? WHERE number = ?",
+                    arguments: [now.timeIntervalSince1970, number])
+            }
+            var event = EventRecord(
+                id: nil, submissionNumber: number, at: now.timeIntervalSince1970,
+                kind: first ? "first-response" : "response", actor: actor,
+                detail: "\(message.purpose) <\(message.messageID)> to \(message.recipients.joined(separator: ", ")); \(detail)")
+            try event.insert(db)
+            return .queued(first: first)
+        }
+    }
+
+    /// Takes a pending message for delivery for `lease` seconds, so that two
+    /// processes (the daemon's loop and an operator's direct command, or a request
+    /// handler) never hand the same message over at once. False when someone else
+    /// holds it or it is no longer pending. A holder that dies releases it when
+    /// the lease ends (the message is then retried).
+    public func claimOutgoing(_ id: Int64, lease: TimeInterval, at now: Date) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outgoing SET next_attempt_at = ?
+                    WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?
+                    """,
+                arguments: [now.timeIntervalSince1970 + lease, id, now.timeIntervalSince1970])
+            return db.changesCount == 1
+        }
+    }
+
+    /// One outgoing message by its Message-ID.
+    public func outgoing(messageID: String) throws(StoreError) -> OutgoingRecord? {
+        try read { db in try OutgoingRecord.filter(Column("message_id") == messageID).fetchOne(db) }
+    }
+}
+
+extension SubmissionStore {
+    /// Closes what is not a submission at all (spam, a question): SLA `none` from
+    /// now on, recorded with who closed it and what it was before. Returns false
+    /// when it was already closed.
+    public func closeSubmission(_ number: Int64, reason: String, by actor: String, at now: Date) throws(StoreError) -> Bool {
+        try write { db in
+            guard let record = try SubmissionRecord.fetchOne(db, key: number) else {
+                throw StoreError.noSuchSubmission(number)
+            }
+            if record.closedAt != nil || record.verdict == "ignored" { return false }
+            try db.execute(
+                sql: """
+                    UPDATE submission SET verdict = 'ignored', ignored_reason = ?, closed_at = ?, deadline = NULL,
+                    due_date = NULL WHERE number = ?
+                    """,
+                arguments: ["closed by \(actor): \(reason)", now.timeIntervalSince1970, number])
+            var event = EventRecord(
+                id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: "closed", actor: actor,
+                detail: "\(reason) (was \(record.verdict), due \(record.dueDate ?? "none"); no SLA from now on)")
+            try event.insert(db)
+            return true
+        }
+    }
+}

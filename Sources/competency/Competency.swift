@@ -13,8 +13,9 @@ struct Competency: ParsableCommand {
         commandName: "competency",
         abstract: "Work the partner-competency review queue.",
         subcommands: [
-            Queue.self, Show.self, Note.self, History.self, Outbox.self, Ingest.self, Parse.self, CalendarCommand.self,
+            Queue.self, Show.self, Note.self, Close.self, History.self, Outbox.self, Ingest.self, Parse.self, CalendarCommand.self,
             Template.self,
+            Sla.self,
         ])
 
     /// `competency --config PATH <command>` (PRODUCT.md §9). Each command declares the

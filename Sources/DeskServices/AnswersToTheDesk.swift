@@ -1,0 +1,136 @@
+import DeskConfig
+import DeskCore
+import DeskStore
+import Foundation
+
+/// Mail that answers the desk's own messages (issue 9, item 6).
+///
+/// Contract — a message that names one of the desk's own outgoing Message-IDs
+/// (anywhere in it: a delivery report quotes the original's headers) is about
+/// that message's submissions:
+/// - a delivery report (a `multipart/report`, or mail from the null sender or a
+///   mailer daemon) is recorded on each of them as `delivery-report`, with the
+///   report's status lines, and the office list is told once (a notice queued
+///   with it);
+/// - another automatic reply (an out-of-office) is recorded as `auto-reply`;
+/// - a person's reply from outside the partner's registry `sender_domains` (a
+///   PDM's "thanks") is recorded as `reply-received`.
+/// Each is stored as an ignored message (no SLA, never answered, not in the
+/// queue) whose reason names the submission. A reply from the partner's own
+/// domains is a submission as any other (the next revision, by its thread).
+extension IngestPipeline {
+    struct AnswerToTheDesk {
+        var ignoredReason: String?
+        var relatedEvents: [(number: Int64, kind: String, detail: String)] = []
+        var notices: [PlannedMessage] = []
+    }
+
+    /// At most this many of the desk's IDs are looked up per message.
+    static let maxDeskIDs = 20
+
+    func answerToTheDesk(_ bytes: [UInt8], reading: Reading) throws -> AnswerToTheDesk {
+        guard reading.isMail, let mail = tenant.mail else { return AnswerToTheDesk() }
+        let ids = Self.messageIDs(in: bytes, domain: mail.messageIDDomain)
+        var known: [OutgoingRecord] = []
+        for id in ids {
+            if let record = try store.outgoing(messageID: id) { known.append(record) }
+        }
+        guard let first = known.first else { return AnswerToTheDesk() }
+        let targets = Array(Set(known.flatMap(\.submissionNumbers))).sorted()
+        guard !targets.isEmpty else { return AnswerToTheDesk() }
+        let names = targets.map(submissionID).joined(separator: ", ")
+        let about = "the desk's message <\(first.messageID)> (\(first.purpose) to \(first.recipientList.joined(separator: ", ")))"
+        var answer = AnswerToTheDesk()
+
+        if let automatic = reading.ignoredReason {
+            let lowered = automatic.lowercased()
+            let isReport =
+                lowered.contains("multipart/report") || lowered.contains("null sender")
+                || lowered.contains("mailer-daemon") || lowered.contains("postmaster")
+            if isReport {
+                let status = Self.statusLines(bytes)
+                answer.ignoredReason = "a delivery report for \(about); recorded on \(names)"
+                answer.relatedEvents = targets.map {
+                    ($0, "delivery-report", "delivery of \(about) failed or was delayed: \(status)")
+                }
+                answer.notices = deliveryNotices(about: first, submissions: targets, status: status, mail: mail)
+            } else {
+                answer.ignoredReason = "\(automatic), answering \(about); recorded on \(names)"
+                answer.relatedEvents = targets.map { ($0, "auto-reply", "\(automatic) from \(reading.sender ?? "an unknown sender")") }
+            }
+            return answer
+        }
+        // A person's reply: only a reply from outside the partner's domains is kept off the queue.
+        let threaded = Set(reading.threadIDs)
+        guard known.contains(where: { threaded.contains("<\($0.messageID)>") }) else { return answer }
+        let registry = try? registry.current().get()
+        var partnerDomains: Set<String> = []
+        for number in targets {
+            guard let record = try store.submission(number: number), let registry else { continue }
+            partnerDomains.formUnion((registry.partner(of: record)?.senderDomains ?? []).map { $0.lowercased() })
+        }
+        let senderDomain = reading.senderAddress.flatMap { $0.split(separator: "@").last.map { $0.lowercased() } }
+        if let senderDomain, partnerDomains.contains(senderDomain) { return answer }
+        answer.ignoredReason =
+            "a reply to \(about) from \(reading.sender ?? "an unknown sender"), outside the partner's domains; recorded on \(names)"
+        answer.relatedEvents = targets.map {
+            ($0, "reply-received", "from \(reading.sender ?? "an unknown sender"): \(reading.subject ?? "(no subject)")")
+        }
+        return answer
+    }
+
+    /// The desk's own Message-IDs (on `domain`) anywhere in the message, without brackets.
+    static func messageIDs(in bytes: [UInt8], domain: String) -> [String] {
+        let text = String(decoding: bytes.prefix(4 << 20), as: UTF8.self)
+        let suffix = "@" + domain.lowercased() + ">"
+        var found: [String] = []
+        var rest = Substring(text)
+        while found.count < maxDeskIDs, let end = rest.range(of: suffix, options: .caseInsensitive) {
+            // Walk back to the '<' that opens this ID (at most 200 characters, no spaces).
+            var start = end.lowerBound
+            var steps = 0
+            while start > rest.startIndex, steps < 200 {
+                let previous = rest.index(before: start)
+                let character = rest[previous]
+                if character == "<" || character.isWhitespace || character == ">" { break }
+                start = previous
+                steps += 1
+            }
+            if start > rest.startIndex, rest[rest.index(before: start)] == "<" {
+                let id = String(rest[start..<end.lowerBound]) + "@" + domain.lowercased()
+                if !found.contains(id) { found.append(id) }
+            }
+            rest = rest[end.upperBound...]
+        }
+        return found
+    }
+
+    /// `Status:`, `Action:` and `Diagnostic-Code:` lines of a delivery report, short.
+    static func statusLines(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes.prefix(1 << 20), as: UTF8.self)
+        var lines: [String] = []
+        for line in text.split(whereSeparator: \.isNewline) {
+            let lowered = line.lowercased()
+            if lowered.hasPrefix("status:") || lowered.hasPrefix("action:") || lowered.hasPrefix("diagnostic-code:")
+                || lowered.hasPrefix("final-recipient:")
+            {
+                let cleaned = SafeText.escapingControls(line.trimmingCharacters(in: .whitespaces))
+                if !lines.contains(cleaned) { lines.append(String(cleaned.prefix(200))) }
+            }
+            if lines.count >= 6 { break }
+        }
+        return lines.isEmpty ? "no status given" : lines.joined(separator: "; ")
+    }
+}
+
+extension PartnerRegistry {
+    /// The registry row a stored submission belongs to: the trusted name the store
+    /// recorded, else the sender's domain. An unverified claim matches nothing.
+    public func partner(of record: SubmissionRecord) -> Partner? {
+        if let name = record.partner, let row = partners.first(where: { $0.name == name }) { return row }
+        if let sender = record.senderMailbox ?? record.senderAddress {
+            return partners.first { $0.sends(from: sender) }
+        }
+        return nil
+    }
+}
