@@ -44,9 +44,12 @@ extension IngestPipeline {
 
         if let automatic = reading.ignoredReason {
             let lowered = automatic.lowercased()
+            let local = reading.senderAddress?.split(separator: "@").first?.lowercased()
             let isReport =
                 lowered.contains("multipart/report") || lowered.contains("null sender")
                 || lowered.contains("mailer-daemon") || lowered.contains("postmaster")
+                || reading.senderAddress == nil || local == "mailer-daemon" || local == "postmaster"
+                || Self.declaresReport(bytes)
             if isReport {
                 let status = Self.statusLines(bytes)
                 answer.ignoredReason = "a delivery report for \(about); recorded on \(names)"
@@ -103,6 +106,13 @@ extension IngestPipeline {
             rest = rest[end.upperBound...]
         }
         return found
+    }
+
+    /// Whether the top-level header says `Content-Type: multipart/report` (RFC 6522).
+    static func declaresReport(_ bytes: [UInt8]) -> Bool {
+        let head = String(decoding: bytes.prefix(64 << 10), as: UTF8.self)
+        let header = head.components(separatedBy: "\r\n\r\n").first?.components(separatedBy: "\n\n").first ?? head
+        return header.lowercased().range(of: #"content-type:\s*multipart/report"#, options: .regularExpression) != nil
     }
 
     /// `Status:`, `Action:` and `Diagnostic-Code:` lines of a delivery report, short.

@@ -18,11 +18,13 @@ public enum DeskRequest: Sendable, Equatable {
     case note(submission: String, text: String)
     /// Close what is not a submission at all (spam, a question): SLA `none`.
     case close(submission: String, reason: String)
+    /// Send the drafted first response (`body`: the reviewer's edited text, else the draft).
+    case respond(submission: String, again: Bool, body: String?)
 
     /// The submission the request is about (its tenant decides who may make it).
     public var submissionID: String {
         switch self {
-        case .note(let id, _), .close(let id, _): return id
+        case .note(let id, _), .close(let id, _), .respond(let id, _, _): return id
         }
     }
 }
@@ -31,12 +33,17 @@ public enum DeskRequest: Sendable, Equatable {
 public enum DeskOutcome: Sendable, Equatable {
     case noted(submission: String, author: String, at: Date)
     case closed(submission: String, by: String)
+    case responded(submission: String, kind: String, to: [String], first: Bool, timing: String, delivery: String)
 
     /// One line for the person who asked.
     public var message: String {
         switch self {
         case .noted(let id, let author, _): return "Note added to \(id) by \(author)."
         case .closed(let id, let who): return "\(id) closed by \(who); it has no SLA from now on."
+        case .responded(let id, let kind, let to, let first, let timing, let delivery):
+            let what = kind == "information-request" ? "Information request" : "Document request"
+            let sla = first ? "first response recorded \(timing); the SLA is met" : "a further response (the SLA was already met)"
+            return "\(what) for \(id) to \(to.joined(separator: ", ")): \(delivery); \(sla)."
         }
     }
 }
@@ -138,6 +145,8 @@ public enum DeskRequests {
             }
             guard closed else { throw .badArgument("\(id) is already closed (\(view.record.ignoredReason ?? "superseded"))") }
             return .closed(submission: id, by: caller.name)
+        case .respond(let id, let again, let body):
+            return try desk.respond(id, by: caller.name, again: again, body: body, now: now)
         }
     }
 }
@@ -152,6 +161,8 @@ struct RequestEnvelope: Codable, Equatable {
     var id: String?
     var text: String?
     var reason: String?
+    var again: Bool?
+    var body: String?
 
     init(_ request: DeskRequest) {
         version = Self.currentVersion
@@ -164,6 +175,11 @@ struct RequestEnvelope: Codable, Equatable {
             command = "close"
             self.id = id
             self.reason = reason
+        case .respond(let id, let again, let body):
+            command = "respond"
+            self.id = id
+            self.again = again
+            self.body = body
         }
     }
 
@@ -181,6 +197,9 @@ struct RequestEnvelope: Codable, Equatable {
         case "close":
             guard let id, let reason else { throw .badArgument("a close request needs \"id\" and \"reason\"") }
             return .close(submission: id, reason: reason)
+        case "respond":
+            guard let id else { throw .badArgument("a respond request needs \"id\"") }
+            return .respond(submission: id, again: again ?? false, body: body)
         default:
             throw .badArgument("unknown request \"\(SafeText.escapingControls(command))\"")
         }
@@ -204,6 +223,7 @@ public struct ReplyEnvelope: Codable, Equatable, Sendable {
         switch outcome {
         case .noted(_, let author, _): self.author = author
         case .closed(_, let who): self.author = who
+        case .responded: self.author = nil
         }
     }
 
