@@ -116,6 +116,66 @@ struct ControlSocketTests {
         #expect(try notes(harness).map { $0[0] } == ["nobody", "root"])
     }
 
+    /// Issue 9, item 5: a reviewer's `respond` is the daemon's doing too. The draft is
+    /// readable by the member (group read on the archive); sending it is a request the
+    /// daemon carries out, so the outbox file is the daemon's and the reviewer is the
+    /// history's author; with the daemon down nothing is sent.
+    @Test func aMemberRespondsThroughTheDaemonAndTheMessageIsTheDaemons() throws {
+        try RequiredTool.rootWithSetpriv.require()
+        let office = try SystemGroup(members: ["nobody"])
+        defer { office.remove() }
+        let member = (uid: uid_t(65_534), gid: gid_t(65_534), groups: [office.gid])
+        let desk = try TemporaryDesk(name: "control-respond")
+        defer { desk.remove() }
+        let tenantFile = desk.config.appendingPathComponent("tenants/retail-jp.yaml")
+        let text = try String(contentsOf: tenantFile, encoding: .utf8)
+        try (text + "\naccess_group: \(office.name)\n").write(to: tenantFile, atomically: true, encoding: .utf8)
+        let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-11-30T10:00:00+09:00"])
+        let config = ["--config", desk.configFile.path]
+        let socket = desk.root.appendingPathComponent("Archive/competencyd.sock")
+        let daemon = try harness.startDaemon()
+        var daemonRunning = true
+        defer { if daemonRunning { daemon.signal(SIGKILL); _ = daemon.finish() } }
+        try harness.deliver(
+            RespondTests.message(
+                from: "Hanako Sato <hanako.sato@aozora-commerce.example>", id: "no-doc@aozora-commerce.example",
+                received: "Mon, 30 Nov 2026 09:00:00 +0900", subject: "Retail Competency"),
+            to: "retail-jp", name: "1796000000.M1P1.mx1")
+        #expect(
+            DaemonHarness.eventually(timeout: 30) {
+                (try? harness.queue().contains { $0["id"] as? String == "retail-jp-1" }) ?? false
+            })
+        #expect(DaemonHarness.eventually(timeout: 10) { FileManager.default.fileExists(atPath: socket.path) })
+
+        let dry = try ProgramRun.run(
+            "competency", config + ["respond", "retail-jp-1", "--dry-run"], environment: harness.environment, user: member)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("To: Hanako Sato <hanako.sato@aozora-commerce.example>") || dry.stdout.contains("To: hanako.sato@aozora-commerce.example"), "\(dry.stdout)")
+        let sent = try ProgramRun.run(
+            "competency", config + ["respond", "retail-jp-1"], environment: harness.environment, user: member)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(sent.stdout.contains("the SLA is met"), "\(sent.stdout)")
+        let outbox = desk.root.appendingPathComponent("Outbox/retail-jp/new")
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
+        #expect(files.count == 1, "\(files)")
+        var status = stat()
+        if let file = files.first {
+            #expect(lstat(outbox.appendingPathComponent(file).path, &status) == 0)
+            #expect(status.st_uid == geteuid(), "written by the daemon, not the reviewer")
+            #expect(status.st_mode & 0o777 == 0o640)
+        }
+        let history = try harness.cli(["history", "retail-jp-1"])
+        #expect(history.stdout.contains("first-response") && history.stdout.contains("nobody:"), "\(history.stdout)")
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.finish().status == 0)
+        daemonRunning = false
+        let down = try ProgramRun.run(
+            "competency", config + ["respond", "retail-jp-1", "--again"], environment: harness.environment, user: member)
+        #expect(down.status == 69, "\(down.stderr)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []).count == 1)
+    }
+
     @Test func aStaleSocketIsReplacedAndSomethingElseAtThePathIsNeverRemoved() throws {
         try RequiredTool.rootWithSetpriv.require()
         let desk = try TemporaryDesk(name: "control-stale")
