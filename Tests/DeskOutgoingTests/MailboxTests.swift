@@ -1,3 +1,4 @@
+import DeskTesting
 import DeskMail
 import Foundation
 import Testing

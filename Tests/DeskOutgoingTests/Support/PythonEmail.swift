@@ -1,3 +1,4 @@
+import DeskTesting
 import Foundation
 
 /// A message as Python's `email` package reads it, in one of its two policies.

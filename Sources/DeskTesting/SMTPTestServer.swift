@@ -3,18 +3,18 @@ import Foundation
 /// A real SMTP server on 127.0.0.1 (Python's aiosmtpd) as a child process; each
 /// message it accepts is written to `folder` as `<n>.eml` (the bytes) and
 /// `<n>.json` (the envelope), the JSON last.
-final class SMTPTestServer: @unchecked Sendable {
-    struct Envelope: Decodable, Sendable {
-        var mailFrom: String
-        var rcptTos: [String]
+public final class SMTPTestServer: @unchecked Sendable {
+    public struct Envelope: Decodable, Sendable {
+        public var mailFrom: String
+        public var rcptTos: [String]
     }
 
-    let folder: URL
-    let port: Int
+    public let folder: URL
+    public let port: Int
     private let child: TestProcess
 
     /// Starts the server on `port` (0: a free port) and waits until it accepts connections.
-    init(folder: URL, port: Int = 0) throws {
+    public init(folder: URL, port: Int = 0) throws {
         self.folder = folder
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = folder.appendingPathComponent("server.py")
@@ -35,10 +35,10 @@ final class SMTPTestServer: @unchecked Sendable {
     deinit { child.stop() }
 
     /// Stops the server (SIGTERM) and waits until it has exited.
-    func stop() { child.stop() }
+    public func stop() { child.stop() }
 
     /// What the server has received: the envelope and the bytes of each message, oldest first.
-    func received() throws -> [(envelope: Envelope, message: Data)] {
+    public func received() throws -> [(envelope: Envelope, message: Data)] {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }

@@ -1,18 +1,17 @@
-import DeskTesting
 import Foundation
 
 extension RequiredTool {
     /// Debian's msmtp, a sendmail-compatible SMTP client (the production set-up's `sendmail` transport).
-    static let msmtp = RequiredTool(name: "msmtp", probe: ["msmtp", "--version"])
+    public static let msmtp = RequiredTool(name: "msmtp", probe: ["msmtp", "--version"])
     /// Python's aiosmtpd, the SMTP server the real-mail-path tests deliver to.
-    static let aiosmtpd = RequiredTool(name: "python3 with aiosmtpd", probe: ["python3", "-c", "import aiosmtpd"])
+    public static let aiosmtpd = RequiredTool(name: "python3 with aiosmtpd", probe: ["python3", "-c", "import aiosmtpd"])
 }
 
 /// A folder under the system's temporary folder, removed when the test is done.
-final class TemporaryFolder: @unchecked Sendable {
-    let url: URL
+public final class TemporaryFolder: @unchecked Sendable {
+    public let url: URL
 
-    init(_ label: String = "outgoing") throws {
+    public init(_ label: String = "outgoing") throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent(
             "competency-\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -20,18 +19,18 @@ final class TemporaryFolder: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(at: url) }
 
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
 
 /// A child process (python3, a shell, msmtp) for tests, its output collected in
 /// files so that no pipe fills up.
-final class TestProcess: @unchecked Sendable {
-    let process = Process()
+public final class TestProcess: @unchecked Sendable {
+    public let process = Process()
     private let outputURL: URL
     private let errorURL: URL
 
     /// Starts `arguments` through `/usr/bin/env` (so `python3` is found on the `PATH`).
-    init(_ arguments: [String], stdin: Data? = nil) throws {
+    public init(_ arguments: [String], stdin: Data? = nil) throws {
         let tag = UUID().uuidString.prefix(8)
         outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("outgoing-test-\(tag).out")
         errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("outgoing-test-\(tag).err")
@@ -60,7 +59,7 @@ final class TestProcess: @unchecked Sendable {
     }
 
     /// Runs `arguments` to completion (at most `timeout` seconds).
-    static func run(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 60) throws -> (
+    public static func run(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 60) throws -> (
         status: Int32, output: Data, error: String
     ) {
         let child = try TestProcess(arguments, stdin: stdin)
@@ -73,12 +72,12 @@ final class TestProcess: @unchecked Sendable {
         return (child.process.terminationStatus, child.output, child.errorText)
     }
 
-    var output: Data { (try? Data(contentsOf: outputURL)) ?? Data() }
-    var errorText: String { String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self) }
+    public var output: Data { (try? Data(contentsOf: outputURL)) ?? Data() }
+    public var errorText: String { String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self) }
 
     /// Stops the process (SIGTERM, SIGKILL after 10 s: the child may have inherited
     /// a blocked SIGTERM from the test's thread) and waits for it.
-    func stop() {
+    public func stop() {
         if process.isRunning { process.terminate() }
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning, Date() < deadline { usleep(20_000) }
@@ -88,13 +87,13 @@ final class TestProcess: @unchecked Sendable {
 }
 
 /// A test's own failure, with words.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// The absolute path of `program` on the `PATH`, if any.
-func executablePath(_ program: String) -> String? {
+public func executablePath(_ program: String) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
     for folder in path.split(separator: ":") {
         let candidate = "\(folder)/\(program)"
