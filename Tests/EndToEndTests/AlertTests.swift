@@ -184,4 +184,46 @@ struct AlertTests {
         #expect(byRecipient[Self.aozoraPDM]?.first?["subject"]?.hasPrefix("【SLA 期限間近】retail-jp-3") == true)
         #expect(mails.count == 3)
     }
+
+    /// retail-us, in English, across Thanksgiving, with at-risk alerts held for business hours.
+    @Test func thanksgivingInEnglishWithAtRiskHeldForBusinessHours() throws {
+        let desk = try TemporaryDesk(name: "alerts-us")
+        defer { desk.remove() }
+        let file = desk.config.appendingPathComponent("tenants/retail-us.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let held = text.replacingOccurrences(of: "at_risk_in_business_hours: false", with: "at_risk_in_business_hours: true")
+        #expect(held != text)
+        try held.write(to: file, atomically: true, encoding: .utf8)
+        let harness = DaemonHarness(desk: desk)
+        // Wed 25 Nov 2026, New York. Thanksgiving (Thu 26) does not count: Fri 27, Mon 30,
+        // Tue 1, Wed 2, Thu 3 Dec: due Thu 3 Dec, at risk from the start of Wed 2 Dec.
+        var message = String(
+            decoding: Self.message(
+                received: "Wed, 25 Nov 2026 10:00:00 -0500", from: "pat@harborline.example",
+                subject: "Retail Competency self-assessment", id: "us-1@harborline.example"), as: UTF8.self)
+        message = message.replacingOccurrences(of: "To: retail-jp@competency-desk.example", with: "To: retail-us@competency-desk.example")
+        try harness.deliver(Data(message.utf8), to: "retail-us", name: "1795000000.M1P1.mx1")
+        try once(harness, at: "2026-11-25T10:05:00-05:00")
+        let shown = try harness.cli(["show", "retail-us-1", "--json"], environment: ["COMPETENCY_NOW": "2026-11-25T10:05:00-05:00"])
+        #expect(shown.stdout.contains("2026-12-03T23:59:59-05:00"), "\(shown.stdout)")
+
+        // Thanksgiving itself and the night before the at-risk day: nothing.
+        try once(harness, at: "2026-11-26T12:00:00-05:00")
+        // At risk from midnight, but held until business hours (09:00-17:00).
+        try once(harness, at: "2026-12-02T00:30:00-05:00")
+        #expect(try Self.outbox(desk, "retail-us").isEmpty, "held until business hours")
+        try once(harness, at: "2026-12-02T09:01:00-05:00")
+        let mails = try Self.outbox(desk, "retail-us")
+        #expect(Set(mails.map { $0["to"] ?? "" }) == ["harborline-pdm@partners.aws.example", "retail-us@competency-desk.example"])
+        for mail in mails {
+            #expect(mail["subject"] == "[SLA at risk] retail-us-1 Harborline Commerce Inc.: first response due 2026-12-03", "\(mail["subject"] ?? "")")
+            #expect(mail["body"]?.contains("2026-12-03 (Thu) 23:59 -05:00") == true, "\(mail["body"] ?? "")")
+            #expect(mail["body"]?.contains("competency show retail-us-1") == true)
+        }
+        // Breached alerts never wait: Friday 4 Dec, 01:00.
+        try once(harness, at: "2026-12-04T01:00:00-05:00")
+        let all = try Self.outbox(desk, "retail-us")
+        #expect(all.count == 4)
+        #expect(all.filter { $0["subject"]?.hasPrefix("[SLA breached]") == true }.count == 2, "\(all.map { $0["subject"] ?? "" })")
+    }
 }

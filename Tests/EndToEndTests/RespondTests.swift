@@ -288,4 +288,35 @@ struct RespondTests {
         try once(harness, at: "2026-12-08T09:00:00+09:00")
         #expect(try Self.outbox(desk).count == count, "a closed submission is never alerted")
     }
+
+    /// `--edit`: the reviewer's editor runs on the draft; what it leaves is what is sent.
+    /// An editor that fails sends nothing.
+    @Test func theEditorsTextIsWhatIsSentAndAFailedEditSendsNothing() throws {
+        let desk = try TemporaryDesk(name: "respond-edit")
+        defer { desk.remove() }
+        let harness = DaemonHarness(desk: desk)
+        try harness.deliver(
+            Self.message(
+                from: "Hanako Sato <hanako.sato@aozora-commerce.example>", id: "e-1@aozora-commerce.example",
+                received: "Mon, 30 Nov 2026 10:00:00 +0900", subject: "Retail Competency"),
+            to: "retail-jp", name: "1796000000.M1P1.mx1")
+        try once(harness, at: "2026-11-30T10:05:00+09:00")
+        let arguments = ["--config", harness.desk.configFile.path, "respond", "retail-jp-1", "--edit"]
+        let failed = try ProgramRun.run(
+            "competency", arguments, environment: ["COMPETENCY_NOW": "2026-12-01T09:00:00+09:00", "EDITOR": "false"])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("nothing was sent"), "\(failed.stderr)")
+        #expect(try Self.outbox(desk).isEmpty)
+        let edited = try ProgramRun.run(
+            "competency", arguments,
+            environment: [
+                "COMPETENCY_NOW": "2026-12-01T09:00:00+09:00",
+                "EDITOR": "sed -i -e '1i 追記: 12月4日までにお願いします。'",
+            ])
+        #expect(edited.status == 0, "\(edited.stderr)")
+        let mails = try Self.outbox(desk)
+        #expect(mails.count == 1)
+        #expect((mails.first?["body"] as? String)?.hasPrefix("追記: 12月4日までにお願いします。") == true, "\(mails)")
+        #expect((mails.first?["body"] as? String)?.contains("Hanako Sato 様") == true)
+    }
 }
