@@ -22,6 +22,8 @@ public struct MessageTemplates: Sendable {
         case documentRequest = "document-request"
         /// To the office list: a delivery report says one of the desk's messages did not arrive.
         case deliveryFailed = "delivery-failed"
+        /// To the office list: a ready submission no reviewer in the pool may take.
+        case noReviewer = "no-reviewer"
 
         /// The fields of one alert (a single alert's top level, and each `alerts` item of a digest).
         public static let alertFields: Set<String> = [
@@ -34,6 +36,7 @@ public struct MessageTemplates: Sendable {
             "failing_items": ["id", "title", "reason"],
             "alerts": alertFields,
             "items": ["id", "title", "ask"],
+            "reasons": ["reviewer", "why"],
         ]
         /// The fields of a response to a partner.
         static let responseFields: Set<String> = [
@@ -47,6 +50,8 @@ public struct MessageTemplates: Sendable {
             case .alertDigest: return Self.common.union(["count", "alerts"])
             case .informationRequest: return Self.common.union(Self.responseFields).union(["items", "has_items"])
             case .documentRequest: return Self.common.union(Self.responseFields).union(["template_file"])
+            case .noReviewer:
+                return Self.common.union(["id", "partner", "subject", "reasons", "show_command"])
             case .deliveryFailed:
                 return Self.common.union([
                     "ids", "purpose", "message_id", "original_subject", "recipients", "status", "show_command",

@@ -25,15 +25,18 @@ public struct TenantConfiguration: Sendable {
     /// The office's address, alert recipients, transport and templates; nil when the
     /// tenant file has no `office:` (then the desk sends nothing for this tenant).
     public let mail: MailSettings?
+    /// The reviewer pool (`reviewers:`); empty when none is configured.
+    public let reviewers: [Reviewer]
     /// The file this tenant was read from, for messages.
     public let sourceFile: URL
 
     public init(
         id: String, displayName: String, language: Language, calendar: BusinessCalendar, sla: SLAPolicy,
         inbox: URL, archive: URL, store: URL, registry: URL, accessGroup: gid_t? = nil,
-        checklists: [String: Checklist] = [:], mail: MailSettings? = nil, sourceFile: URL
+        checklists: [String: Checklist] = [:], mail: MailSettings? = nil, reviewers: [Reviewer] = [], sourceFile: URL
     ) {
         self.mail = mail
+        self.reviewers = reviewers
         self.id = id
         self.displayName = displayName
         self.language = language

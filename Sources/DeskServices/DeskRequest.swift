@@ -20,11 +20,13 @@ public enum DeskRequest: Sendable, Equatable {
     case close(submission: String, reason: String)
     /// Send the drafted first response (`body`: the reviewer's edited text, else the draft).
     case respond(submission: String, again: Bool, body: String?)
+    /// Assign a reviewer from the tenant's pool; `force` overrides the rules (recorded).
+    case assign(submission: String, reviewer: String, force: Bool)
 
     /// The submission the request is about (its tenant decides who may make it).
     public var submissionID: String {
         switch self {
-        case .note(let id, _), .close(let id, _), .respond(let id, _, _): return id
+        case .note(let id, _), .close(let id, _), .respond(let id, _, _), .assign(let id, _, _): return id
         }
     }
 }
@@ -34,12 +36,15 @@ public enum DeskOutcome: Sendable, Equatable {
     case noted(submission: String, author: String, at: Date)
     case closed(submission: String, by: String)
     case responded(submission: String, kind: String, to: [String], first: Bool, timing: String, delivery: String)
+    case assigned(submission: String, reviewer: String, by: String, forced: String?)
 
     /// One line for the person who asked.
     public var message: String {
         switch self {
         case .noted(let id, let author, _): return "Note added to \(id) by \(author)."
         case .closed(let id, let who): return "\(id) closed by \(who); it has no SLA from now on."
+        case .assigned(let id, let reviewer, let who, let forced):
+            return "\(id) assigned to \(reviewer) by \(who)" + (forced.map { ", despite: \($0)" } ?? "") + "."
         case .responded(let id, let kind, let to, let first, let timing, let delivery):
             let what = kind == "information-request" ? "Information request" : "Document request"
             let sla = first ? "first response recorded \(timing); the SLA is met" : "a further response (the SLA was already met)"
@@ -147,6 +152,8 @@ public enum DeskRequests {
             return .closed(submission: id, by: caller.name)
         case .respond(let id, let again, let body):
             return try desk.respond(id, by: caller.name, again: again, body: body, now: now)
+        case .assign(let id, let name, let force):
+            return try desk.assign(id, to: name, by: caller.name, force: force, now: now)
         }
     }
 }
@@ -162,6 +169,8 @@ struct RequestEnvelope: Codable, Equatable {
     var text: String?
     var reason: String?
     var again: Bool?
+    var reviewer: String?
+    var force: Bool?
     var body: String?
 
     init(_ request: DeskRequest) {
@@ -180,6 +189,11 @@ struct RequestEnvelope: Codable, Equatable {
             self.id = id
             self.again = again
             self.body = body
+        case .assign(let id, let reviewer, let force):
+            command = "assign"
+            self.id = id
+            self.reviewer = reviewer
+            self.force = force
         }
     }
 
@@ -200,6 +214,9 @@ struct RequestEnvelope: Codable, Equatable {
         case "respond":
             guard let id else { throw .badArgument("a respond request needs \"id\"") }
             return .respond(submission: id, again: again ?? false, body: body)
+        case "assign":
+            guard let id, let reviewer else { throw .badArgument("an assign request needs \"id\" and \"reviewer\"") }
+            return .assign(submission: id, reviewer: reviewer, force: force ?? false)
         default:
             throw .badArgument("unknown request \"\(SafeText.escapingControls(command))\"")
         }
@@ -224,6 +241,7 @@ public struct ReplyEnvelope: Codable, Equatable, Sendable {
         case .noted(_, let author, _): self.author = author
         case .closed(_, let who): self.author = who
         case .responded: self.author = nil
+        case .assigned(_, _, let who, _): self.author = who
         }
     }
 

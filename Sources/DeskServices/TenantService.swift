@@ -386,11 +386,19 @@ public struct TenantService: Service {
         return (files + recovered, entered.count)
     }
 
-    /// Queues the SLA alerts due now (AlertPlanner), then hands every message due in
+    /// Assigns ready submissions their reviewer (ReviewAssignment), queues the SLA
+    /// alerts due now (AlertPlanner), then hands every message due in
     /// the outgoing queue to the tenant's transport (OutgoingDelivery). Nothing when
     /// the tenant has no `office:` (it sends nothing). While the partner registry
     /// cannot be read the alerts wait: a PDM is never guessed.
     func speak(_ pipeline: IngestPipeline, until shouldStop: () -> Bool) throws(StoreError) {
+        // Ready submissions get their reviewer first (the pool, PRODUCT.md §7).
+        if case .success(let registry) = pipeline.registry.current() {
+            let made = try ReviewAssignment(tenant: tenant, store: pipeline.store, registry: registry).assignReady(at: clock.now())
+            for (id, reviewer) in made {
+                logger.notice("reviewer assigned", metadata: ["submission.id": "\(id)", "reviewer": "\(reviewer)"])
+            }
+        }
         guard let mail = tenant.mail else { return }
         switch pipeline.registry.current() {
         case .success(let registry):

@@ -308,6 +308,29 @@ public struct SubmissionStore: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v5-assignments") { db in
+            try db.execute(
+                sql: """
+                    -- Who reviews what (PRODUCT.md §7): every assignment, with who made it,
+                    -- so "who reviewed longest ago" and the history agree.
+                    CREATE TABLE assignment (
+                        id INTEGER PRIMARY KEY,
+                        submission_number INTEGER NOT NULL REFERENCES submission(number),
+                        reviewer TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        at REAL NOT NULL
+                    );
+                    CREATE INDEX assignment_on_reviewer ON assignment(reviewer, at);
+                    CREATE INDEX submission_on_assignee ON submission(assignee) WHERE assignee IS NOT NULL;
+                    -- Things said once per submission (e.g. "no reviewer is eligible" to the office).
+                    CREATE TABLE notice (
+                        submission_number INTEGER NOT NULL REFERENCES submission(number),
+                        kind TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        PRIMARY KEY (submission_number, kind)
+                    );
+                    """)
+        }
         return migrator
     }
 
