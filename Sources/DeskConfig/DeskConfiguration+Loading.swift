@@ -120,7 +120,7 @@ extension DeskConfiguration {
 extension TenantConfiguration {
     static let keys: Set<String> = Set([
         "id", "display_name", "time_zone", "language", "calendar", "sla", "inbox", "archive", "store", "registry",
-        "checklists", "access_group", "reviewers",
+        "checklists", "access_group", "reviewers", "review",
     ]).union(MailSettings.keys)
 
     /// Reads one tenant file (`Config/tenants/<id>.yaml`).
@@ -206,6 +206,7 @@ extension TenantConfiguration {
             id: id, displayName: try root["display_name"]?.string() ?? id, language: language,
             calendar: calendar, sla: sla, inbox: inbox, archive: archive, store: store, registry: registry,
             accessGroup: accessGroup, checklists: checklists, mail: mail,
-            reviewers: try root["reviewers"].map(Reviewer.loadPool) ?? [], sourceFile: file.url)
+            reviewers: try root["reviewers"].map(Reviewer.loadPool) ?? [],
+            review: try root["review"].map(ReviewSettings.load) ?? ReviewSettings(), sourceFile: file.url)
     }
 }

@@ -100,3 +100,39 @@ public struct Reviewer: Sendable, Equatable {
         return pool
     }
 }
+
+/// When reviews are booked (PRODUCT.md §7; issue 10, item 3).
+///
+/// ```yaml
+/// review:
+///   business_days_after: 3   # the first business day at least this many business days after the verdict
+///   start: "10:00"           # local time in the tenant's zone
+///   minutes: 60
+/// ```
+public struct ReviewSettings: Sendable, Equatable {
+    public var businessDaysAfter = 3
+    /// Minutes after local midnight.
+    public var startMinute = 10 * 60
+    public var minutes = 60
+
+    public init() {}
+
+    static func load(_ node: ConfigNode) throws(ConfigError) -> ReviewSettings {
+        let map = try node.mapping(allowing: ["business_days_after", "start", "minutes"])
+        var settings = ReviewSettings()
+        if let days = map["business_days_after"] { settings.businessDaysAfter = try days.int(in: 0...30) }
+        if let minutes = map["minutes"] { settings.minutes = try minutes.int(in: 15...480) }
+        if let startNode = map["start"] {
+            let text = try startNode.string()
+            let parts = text.split(separator: ":").compactMap { Int($0) }
+            guard parts.count == 2, (0...23).contains(parts[0]), (0...59).contains(parts[1]) else {
+                throw startNode.error("\"\(text)\" is not a local time such as 10:00")
+            }
+            settings.startMinute = parts[0] * 60 + parts[1]
+        }
+        if settings.startMinute + settings.minutes > 24 * 60, let node = map["minutes"] ?? map["start"] {
+            throw node.error("the review would run past midnight")
+        }
+        return settings
+    }
+}

@@ -27,14 +27,18 @@ public struct TenantConfiguration: Sendable {
     public let mail: MailSettings?
     /// The reviewer pool (`reviewers:`); empty when none is configured.
     public let reviewers: [Reviewer]
+    /// When reviews are booked (`review:`).
+    public let review: ReviewSettings
     /// The file this tenant was read from, for messages.
     public let sourceFile: URL
 
     public init(
         id: String, displayName: String, language: Language, calendar: BusinessCalendar, sla: SLAPolicy,
         inbox: URL, archive: URL, store: URL, registry: URL, accessGroup: gid_t? = nil,
-        checklists: [String: Checklist] = [:], mail: MailSettings? = nil, reviewers: [Reviewer] = [], sourceFile: URL
+        checklists: [String: Checklist] = [:], mail: MailSettings? = nil, reviewers: [Reviewer] = [], review: ReviewSettings = ReviewSettings(),
+        sourceFile: URL
     ) {
+        self.review = review
         self.mail = mail
         self.reviewers = reviewers
         self.id = id

@@ -22,11 +22,13 @@ public enum DeskRequest: Sendable, Equatable {
     case respond(submission: String, again: Bool, body: String?)
     /// Assign a reviewer from the tenant's pool; `force` overrides the rules (recorded).
     case assign(submission: String, reviewer: String, force: Bool)
+    /// Book, move or cancel the review (`at`: ISO 8601; nil: the first free slot).
+    case schedule(submission: String, at: String?, reviewer: String?, cancel: Bool)
 
     /// The submission the request is about (its tenant decides who may make it).
     public var submissionID: String {
         switch self {
-        case .note(let id, _), .close(let id, _), .respond(let id, _, _), .assign(let id, _, _): return id
+        case .note(let id, _), .close(let id, _), .respond(let id, _, _), .assign(let id, _, _), .schedule(let id, _, _, _): return id
         }
     }
 }
@@ -37,12 +39,14 @@ public enum DeskOutcome: Sendable, Equatable {
     case closed(submission: String, by: String)
     case responded(submission: String, kind: String, to: [String], first: Bool, timing: String, delivery: String)
     case assigned(submission: String, reviewer: String, by: String, forced: String?)
+    case scheduled(submission: String, summary: String)
 
     /// One line for the person who asked.
     public var message: String {
         switch self {
         case .noted(let id, let author, _): return "Note added to \(id) by \(author)."
         case .closed(let id, let who): return "\(id) closed by \(who); it has no SLA from now on."
+        case .scheduled(_, let summary): return summary
         case .assigned(let id, let reviewer, let who, let forced):
             return "\(id) assigned to \(reviewer) by \(who)" + (forced.map { ", despite: \($0)" } ?? "") + "."
         case .responded(let id, let kind, let to, let first, let timing, let delivery):
@@ -154,6 +158,8 @@ public enum DeskRequests {
             return try desk.respond(id, by: caller.name, again: again, body: body, now: now)
         case .assign(let id, let name, let force):
             return try desk.assign(id, to: name, by: caller.name, force: force, now: now)
+        case .schedule(let id, let at, let reviewer, let cancel):
+            return try desk.schedule(id, at: at, reviewer: reviewer, cancel: cancel, by: caller.name, now: now)
         }
     }
 }
@@ -171,6 +177,8 @@ struct RequestEnvelope: Codable, Equatable {
     var again: Bool?
     var reviewer: String?
     var force: Bool?
+    var at: String?
+    var cancel: Bool?
     var body: String?
 
     init(_ request: DeskRequest) {
@@ -194,6 +202,12 @@ struct RequestEnvelope: Codable, Equatable {
             self.id = id
             self.reviewer = reviewer
             self.force = force
+        case .schedule(let id, let at, let reviewer, let cancel):
+            command = "schedule"
+            self.id = id
+            self.at = at
+            self.reviewer = reviewer
+            self.cancel = cancel
         }
     }
 
@@ -217,6 +231,9 @@ struct RequestEnvelope: Codable, Equatable {
         case "assign":
             guard let id, let reviewer else { throw .badArgument("an assign request needs \"id\" and \"reviewer\"") }
             return .assign(submission: id, reviewer: reviewer, force: force ?? false)
+        case "schedule":
+            guard let id else { throw .badArgument("a schedule request needs \"id\"") }
+            return .schedule(submission: id, at: at, reviewer: reviewer, cancel: cancel ?? false)
         default:
             throw .badArgument("unknown request \"\(SafeText.escapingControls(command))\"")
         }
@@ -242,6 +259,7 @@ public struct ReplyEnvelope: Codable, Equatable, Sendable {
         case .closed(_, let who): self.author = who
         case .responded: self.author = nil
         case .assigned(_, _, let who, _): self.author = who
+        case .scheduled: self.author = nil
         }
     }
 

@@ -44,6 +44,12 @@ public enum ISO8601 {
 
     /// A date-time without offset (or, `allowingDate`, a bare date) on the wall clock of `zone`.
     static func local(_ text: String, in zone: TimeZone, allowingDate: Bool) -> Date? {
+        var text = text
+        // `2026-12-08T09:00`: minutes without seconds is a time people write.
+        if text.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"#, options: .regularExpression) != nil { text += ":00" }
+        // Foundation reads a bare-date form from the front of a longer text and ignores
+        // the rest; only a text that is a date and nothing else is a date.
+        let allowingDate = allowingDate && text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = zone
         var forms: [ISO8601DateFormatter.Options] = [

@@ -45,7 +45,10 @@ public enum Reports {
     }
 
     /// One submission in full.
-    public static func show(_ view: SubmissionView, notes: [NoteRecord], previous: SubmissionRecord? = nil, width: Int = 80) -> String {
+    public static func show(
+        _ view: SubmissionView, notes: [NoteRecord], previous: SubmissionRecord? = nil, review: ReviewRecord? = nil,
+        reviewerZone: TimeZone? = nil, width: Int = 80
+    ) -> String {
         let record = view.record
         var lines: [(String, String)] = [
             ("Submission", view.id),
@@ -65,6 +68,13 @@ public enum Reports {
         lines.append(("SLA", view.sla.rawValue))
         lines.append(("Verdict", record.verdict))
         if let assignee = record.assignee { lines.append(("Assigned to", assignee)) }
+        if let review {
+            var when = HumanDates.dateTime(review.startDate, in: view.timeZone)
+            if let reviewerZone, reviewerZone.identifier != view.timeZone.identifier {
+                when += " (\(HumanDates.dateTime(review.startDate, in: reviewerZone)) for \(review.reviewer))"
+            }
+            lines.append(("Review", review.state == "booked" ? "\(when) with \(review.reviewer)" : "cancelled (was \(when))"))
+        }
         if let program = record.program { lines.append(("Program", program)) }
         if let document = record.documentName { lines.append(("Document", document)) }
         if record.revision > 1 || previous != nil {

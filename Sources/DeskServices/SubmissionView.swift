@@ -95,14 +95,31 @@ public struct SubmissionView: Sendable {
         ])
     }
 
+    static func reviewJSON(_ review: ReviewRecord?, in zone: TimeZone, reviewerZone: TimeZone?) -> JSONValue {
+        guard let review else { return .null }
+        let fields: [(String, JSONValue)] = [
+            ("reviewer", .string(review.reviewer)),
+            ("start", .string(ISO8601.format(review.startDate, in: zone))),
+            ("end", .string(ISO8601.format(review.endDate, in: zone))),
+            ("start_reviewer_time", .string(ISO8601.format(review.startDate, in: reviewerZone ?? zone))),
+            ("state", .string(review.state)),
+            ("uid", .string(review.uid)),
+            ("sequence", .number(Double(review.sequence))),
+        ]
+        return .object(fields)
+    }
+
     /// The fields `show --json` prints: the summary plus the detail.
-    public func detailJSON(notes: [NoteRecord], previous: SubmissionRecord? = nil) -> JSONValue {
+    public func detailJSON(
+        notes: [NoteRecord], previous: SubmissionRecord? = nil, review: ReviewRecord? = nil, reviewerZone: TimeZone? = nil
+    ) -> JSONValue {
         guard case .object(var fields) = summaryJSON else { return summaryJSON }
         fields.append(contentsOf: [
             ("sender", .optionalString(record.sender)),
             ("date_header", .optionalString(record.dateHeader)),
             ("receipt_source", .string(record.receiptSource)),
             ("assignee", .optionalString(record.assignee)),
+            ("review", Self.reviewJSON(review, in: timeZone, reviewerZone: reviewerZone)),
             ("ignored_reason", .optionalString(record.ignoredReason)),
             ("problems", .array(record.problemList.map(JSONValue.string))),
             ("archive_path", .string(record.archivePath)),

@@ -398,6 +398,9 @@ public struct TenantService: Service {
             for (id, reviewer) in made {
                 logger.notice("reviewer assigned", metadata: ["submission.id": "\(id)", "reviewer": "\(reviewer)"])
             }
+            for (id, start) in try ReviewScheduling(tenant: tenant, store: pipeline.store).bookAssigned(at: clock.now()) {
+                logger.notice("review booked", metadata: ["submission.id": "\(id)", "start": "\(ISO8601.format(start, in: tenant.timeZone))"])
+            }
         }
         guard let mail = tenant.mail else { return }
         switch pipeline.registry.current() {

@@ -322,6 +322,19 @@ public struct SubmissionStore: Sendable {
                     );
                     CREATE INDEX assignment_on_reviewer ON assignment(reviewer, at);
                     CREATE INDEX submission_on_assignee ON submission(assignee) WHERE assignee IS NOT NULL;
+                    -- The booked review of a submission (PRODUCT.md §7): one row per submission,
+                    -- its UID stable and its SEQUENCE raised on every change (RFC 5545).
+                    CREATE TABLE review (
+                        submission_number INTEGER PRIMARY KEY REFERENCES submission(number),
+                        reviewer TEXT NOT NULL,
+                        start REAL NOT NULL,
+                        "end" REAL NOT NULL,
+                        uid TEXT NOT NULL UNIQUE,
+                        sequence INTEGER NOT NULL DEFAULT 0,
+                        state TEXT NOT NULL CHECK (state IN ('booked', 'cancelled')),
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE INDEX review_on_reviewer ON review(reviewer, start);
                     -- Things said once per submission (e.g. "no reviewer is eligible" to the office).
                     CREATE TABLE notice (
                         submission_number INTEGER NOT NULL REFERENCES submission(number),
@@ -672,6 +685,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case noSuchSubmission(Int64)
     case database(file: String, reason: String)
     case internalInconsistency(String)
+    /// A change refused because it clashes with what is stored (e.g. a reviewer's other review).
+    case conflict(String)
 
     static func wrap(_ error: any Error, file: String) -> StoreError {
         if let error = error as? StoreError { return error }
@@ -691,6 +706,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "database error in \(file): \(reason)"
         case .internalInconsistency(let what):
             return "internal inconsistency: \(what)"
+        case .conflict(let what):
+            return what
         }
     }
 }

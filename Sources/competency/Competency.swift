@@ -13,7 +13,7 @@ struct Competency: ParsableCommand {
         commandName: "competency",
         abstract: "Work the partner-competency review queue.",
         subcommands: [
-            Queue.self, Show.self, Note.self, Close.self, Respond.self, Assign.self, History.self, Outbox.self, Ingest.self, Parse.self, CalendarCommand.self,
+            Queue.self, Show.self, Note.self, Close.self, Respond.self, Assign.self, Schedule.self, Reviews.self, History.self, Outbox.self, Ingest.self, Parse.self, CalendarCommand.self,
             Template.self,
             Sla.self,
         ])

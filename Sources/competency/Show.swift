@@ -17,10 +17,17 @@ extension Competency {
                 let (view, store) = try desk.submission(id, now: now)
                 let notes = try desk.notes(view, in: store)
                 let previous = try desk.previousRevision(view, in: store)
+                let review = try? store.review(of: view.record.number ?? 0)
+                let zone = review.flatMap { review in
+                    desk.configuration.resolve(submissionID: id)?.tenant.reviewers.first { $0.id == review.reviewer }?.timeZone
+                }
                 if json {
-                    printJSON(view.detailJSON(notes: notes, previous: previous))
+                    printJSON(view.detailJSON(notes: notes, previous: previous, review: review, reviewerZone: zone))
                 } else {
-                    print(Reports.show(view, notes: notes, previous: previous, width: terminalWidth()), terminator: "")
+                    print(
+                        Reports.show(
+                            view, notes: notes, previous: previous, review: review, reviewerZone: zone, width: terminalWidth()),
+                        terminator: "")
                 }
             }
         }

@@ -1,0 +1,100 @@
+import DeskConfig
+import DeskCore
+import DeskStore
+import Foundation
+
+/// The review's slot (PRODUCT.md §7; issue 10, item 3).
+///
+/// Contract — the slot is at the tenant's `review.start` local time for
+/// `review.minutes`, on the first business day at least `review.business_days_after`
+/// business days after the verdict (the day the submission was stored ready), and
+/// never in the past; a day is skipped when it is the tenant's holiday or closure,
+/// the reviewer is away, or the reviewer has another booked review overlapping it.
+/// The booking itself re-checks the overlap inside its transaction
+/// (`SubmissionStore.bookReview`), so two submissions racing for one slot cannot
+/// both have it. The daemon books every ready, assigned submission without a
+/// review after each sweep; a cancelled review stays cancelled until a person
+/// books it again (`competency schedule`).
+public struct ReviewScheduling: Sendable {
+    public let tenant: TenantConfiguration
+    public let store: SubmissionStore
+
+    public init(tenant: TenantConfiguration, store: SubmissionStore) {
+        self.tenant = tenant
+        self.store = store
+    }
+
+    /// The review's UID: stable for the submission, on the office's domain.
+    public func uid(_ number: Int64) -> String {
+        "\(tenant.id)-\(number).review@\(tenant.mail?.messageIDDomain ?? "competency-desk.invalid")"
+    }
+
+    /// The start instant of a review on `day` at the tenant's configured time.
+    public func start(on day: LocalDate) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = tenant.timeZone
+        let components = DateComponents(
+            year: day.year, month: day.month, day: day.day, hour: tenant.review.startMinute / 60,
+            minute: tenant.review.startMinute % 60)
+        return calendar.date(from: components) ?? tenant.calendar.startOfDay(day)
+    }
+
+    /// Why `reviewer` cannot have the review on `day` (nil: they can), `number` excluded from clashes.
+    public func obstacle(
+        _ reviewer: Reviewer, on day: LocalDate, for number: Int64, booked: [ReviewRecord]
+    ) -> String? {
+        if let closed = tenant.calendar.reasonClosed(day) { return "\(day.iso) is not a business day (\(closed))" }
+        if reviewer.isAway(on: day) { return "\(reviewer.id) is away on \(day.iso)" }
+        let start = start(on: day)
+        let end = start.addingTimeInterval(Double(tenant.review.minutes) * 60)
+        if let clash = booked.first(where: {
+            $0.submissionNumber != number && $0.start < end.timeIntervalSince1970 && $0.end > start.timeIntervalSince1970
+        }) {
+            return "\(reviewer.id) has another review then (\(tenant.id)-\(clash.submissionNumber))"
+        }
+        return nil
+    }
+
+    /// The first possible slot for `reviewer`, looking at most 120 days ahead.
+    public func firstSlot(for reviewer: Reviewer, record: SubmissionRecord, now: Date) throws(StoreError) -> (Date, Date)? {
+        guard let number = record.number else { return nil }
+        let verdictDay = tenant.calendar.localDate(of: Date(timeIntervalSince1970: record.createdAt))
+        var day = tenant.calendar.businessDay(tenant.review.businessDaysAfter, after: verdictDay)
+        let today = tenant.calendar.localDate(of: now)
+        if day < today { day = today }
+        let booked = try store.bookedReviews(reviewer: reviewer.id)
+        for _ in 0..<120 {
+            if obstacle(reviewer, on: day, for: number, booked: booked) == nil && start(on: day) > now {
+                let start = start(on: day)
+                return (start, start.addingTimeInterval(Double(tenant.review.minutes) * 60))
+            }
+            day = day.adding(days: 1)
+        }
+        return nil
+    }
+
+    /// Books every open, ready, assigned submission that has no review row yet; returns (ID, start).
+    @discardableResult
+    public func bookAssigned(at now: Date) throws(StoreError) -> [(String, Date)] {
+        guard !tenant.reviewers.isEmpty else { return [] }
+        var booked: [(String, Date)] = []
+        for record in try store.submissions(includeClosed: false)
+        where record.verdict == "ready" && record.closedAt == nil {
+            guard let number = record.number, let assignee = record.assignee,
+                let reviewer = tenant.reviewers.first(where: { $0.id == assignee }),
+                try store.review(of: number) == nil,
+                let (start, end) = try firstSlot(for: reviewer, record: record, now: now)
+            else { continue }
+            do {
+                _ = try store.bookReview(
+                    number, reviewer: reviewer.id, start: start, end: end, uid: uid(number), by: "competencyd",
+                    detail: "\(reviewer.id), \(ISO8601.format(start, in: tenant.timeZone)) for \(tenant.review.minutes) minutes (the first free slot)",
+                    at: now)
+                booked.append(("\(tenant.id)-\(number)", start))
+            } catch StoreError.conflict {
+                continue  // taken meanwhile: the next sweep finds the next slot
+            }
+        }
+        return booked
+    }
+}
