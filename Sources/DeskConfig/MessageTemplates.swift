@@ -24,6 +24,10 @@ public struct MessageTemplates: Sendable {
         case deliveryFailed = "delivery-failed"
         /// To the office list: a ready submission no reviewer in the pool may take.
         case noReviewer = "no-reviewer"
+        /// The first response to a `ready` submission: the review's time, the invitation attached.
+        case schedulingNotice = "scheduling-notice"
+        /// To the same people as the scheduling notice: the review is cancelled (`METHOD:CANCEL` attached).
+        case reviewCancelled = "review-cancelled"
 
         /// The fields of one alert (a single alert's top level, and each `alerts` item of a digest).
         public static let alertFields: Set<String> = [
@@ -50,6 +54,8 @@ public struct MessageTemplates: Sendable {
             case .alertDigest: return Self.common.union(["count", "alerts"])
             case .informationRequest: return Self.common.union(Self.responseFields).union(["items", "has_items"])
             case .documentRequest: return Self.common.union(Self.responseFields).union(["template_file"])
+            case .schedulingNotice, .reviewCancelled:
+                return Self.common.union(Self.responseFields).union(["review_start", "review_end"])
             case .noReviewer:
                 return Self.common.union(["id", "partner", "subject", "reasons", "show_command"])
             case .deliveryFailed:

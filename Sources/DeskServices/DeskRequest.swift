@@ -50,7 +50,9 @@ public enum DeskOutcome: Sendable, Equatable {
         case .assigned(let id, let reviewer, let who, let forced):
             return "\(id) assigned to \(reviewer) by \(who)" + (forced.map { ", despite: \($0)" } ?? "") + "."
         case .responded(let id, let kind, let to, let first, let timing, let delivery):
-            let what = kind == "information-request" ? "Information request" : "Document request"
+            let what =
+                kind == "information-request"
+                ? "Information request" : kind == "scheduling-notice" ? "Scheduling notice" : "Document request"
             let sla = first ? "first response recorded \(timing); the SLA is met" : "a further response (the SLA was already met)"
             return "\(what) for \(id) to \(to.joined(separator: ", ")): \(delivery); \(sla)."
         }

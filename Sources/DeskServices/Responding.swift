@@ -18,7 +18,7 @@ extension Desk {
 
     /// Drafts the response to `id` (read-only: works for any reader of the tenant).
     public func responseDraft(_ id: String, now: Date, reviewer: String?) throws(DeskError) -> ResponseDraft {
-        let (view, _) = try submission(id, now: now)
+        let (view, store) = try submission(id, now: now)
         guard let (tenant, _) = configuration.resolve(submissionID: id) else {
             throw .unknownSubmission(id, knownTenants: configuration.tenants.map(\.id))
         }
@@ -33,8 +33,10 @@ extension Desk {
             throw .failed("the partner registry cannot be read, so the partner's domains are unknown: \(error.description)")
         }
         let headers = originalHeaders(view.record, tenant: tenant)
+        let review: ReviewRecord?
+        do { review = try store.review(of: view.record.number ?? 0) } catch { throw .failed(error.description) }
         let draft = try ResponseDrafter(tenant: tenant, mail: mail, registry: registry)
-            .draft(view, originalHeaders: headers, reviewer: reviewer)
+            .draft(view, originalHeaders: headers, reviewer: reviewer, review: review, now: now)
         return ResponseDraft(view: view, draft: draft, from: mail.office)
     }
 
@@ -81,7 +83,7 @@ extension Desk {
         let draft = prepared.draft
         let planned = OutgoingMail.compose(
             tenant: tenant, mail: mail, key: "\(draft.kind.rawValue).\(number).\(Int(now.timeIntervalSince1970))",
-            purpose: draft.kind.rawValue, submissions: [number], to: draft.to, subject: draft.subject,
+            purpose: draft.kind.rawValue, submissions: [number], to: draft.to, cc: draft.cc, subject: draft.subject,
             body: draft.body, at: now, inReplyTo: draft.inReplyTo, references: draft.inReplyTo.map { [$0] } ?? [],
             attachments: draft.attachments)
         let timing = Self.timing(view, now: now)

@@ -36,6 +36,7 @@ public struct ResponseDrafter: Sendable {
     public struct Draft: Sendable {
         public var kind: MessageTemplates.Kind
         public var to: [Mailbox]
+        public var cc: [Mailbox] = []
         public var subject: String
         public var body: String
         public var inReplyTo: String?
@@ -45,18 +46,22 @@ public struct ResponseDrafter: Sendable {
     }
 
     /// Drafts the response; `originalHeaders` are the archived message's, when there is one.
-    public func draft(_ view: SubmissionView, originalHeaders: MessageHeaders?, reviewer: String?) throws(DeskError)
-        -> Draft
-    {
+    public func draft(
+        _ view: SubmissionView, originalHeaders: MessageHeaders?, reviewer: String?, review: ReviewRecord? = nil,
+        now: Date = Date()
+    ) throws(DeskError) -> Draft {
         let record = view.record
         let kind: MessageTemplates.Kind
         switch record.verdict {
         case "incomplete": kind = .informationRequest
         case "triage": kind = .documentRequest
         case "ready":
-            throw .badArgument(
-                "\(view.id) is ready: its first response is the scheduling notice (review scheduling), which this version does not send yet; nothing was sent"
-            )
+            guard let review, review.state == "booked" else {
+                throw .badArgument(
+                    "\(view.id) is ready: its first response is the scheduling notice, and it has no booked review yet (competency schedule \(view.id)); nothing was sent"
+                )
+            }
+            kind = .schedulingNotice
         default:
             throw .badArgument(
                 "\(view.id) is \(record.verdict) (\(record.ignoredReason ?? "no SLA")): it is never answered; nothing was sent")
@@ -78,7 +83,17 @@ public struct ResponseDrafter: Sendable {
         ]
         if let reviewer = record.assignee ?? reviewer { fields["reviewer"] = reviewer }
         var attachments: [OutgoingAttachment] = []
+        var cc: [Mailbox] = []
         switch kind {
+        case .schedulingNotice:
+            guard let review else { break }
+            let pool = tenant.reviewers.first { $0.id == review.reviewer }
+            fields["reviewer"] = pool?.name ?? review.reviewer
+            fields["review_start"] = OutgoingMail.format(review.startDate, in: tenant)
+            fields["review_end"] = OutgoingMail.format(review.endDate, in: tenant)
+            let pdm = registry?.partner(of: record)?.pdmEmail.flatMap(Mailbox.parse) ?? mail.pdmFallback
+            cc = pdm.map { [$0] } ?? []
+            attachments.append(invitation(view, review: review, reviewer: pool, partners: to, pdm: pdm, now: now).attachment())
         case .informationRequest:
             let items = askedItems(record)
             fields["items"] = items
@@ -101,9 +116,68 @@ public struct ResponseDrafter: Sendable {
             .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             .joined(separator: " ")
         return Draft(
-            kind: kind, to: to, subject: subject,
+            kind: kind, to: to, cc: cc, subject: subject,
             body: OutgoingMail.tidyBody(mail.templates.body(kind).render(fields)),
             inReplyTo: record.messageID.map(Self.bracketed), attachments: attachments, recipientReasons: reasons)
+    }
+
+    /// The cancellation of a review the partner was told of: `METHOD:CANCEL` with the
+    /// review's UID and its raised SEQUENCE, to the same people as the notice.
+    public func cancellation(_ view: SubmissionView, originalHeaders: MessageHeaders?, review: ReviewRecord, now: Date)
+        throws(DeskError) -> Draft
+    {
+        let record = view.record
+        let (to, reasons, contactName) = try recipients(view, originalHeaders: originalHeaders)
+        let ja = tenant.language == .ja
+        let fields: [String: Any] = [
+            "tenant": tenant.id, "office_name": mail.office.displayName ?? tenant.displayName, "id": view.id,
+            "partner": OutgoingMail.partnerName(record, registry: registry, language: tenant.language),
+            "subject": record.subject ?? (ja ? "（件名なし）" : "(no subject)"),
+            "received_at": OutgoingMail.format(view.receivedAt, in: tenant), "due_date": view.deadline?.dueDate.iso ?? "",
+            "contact_name": contactName ?? (ja ? "ご担当者" : "Partner team"),
+            "reviewer": tenant.reviewers.first { $0.id == review.reviewer }?.name ?? review.reviewer,
+            "review_start": OutgoingMail.format(review.startDate, in: tenant),
+            "review_end": OutgoingMail.format(review.endDate, in: tenant),
+        ]
+        let pdm = registry?.partner(of: record)?.pdmEmail.flatMap(Mailbox.parse) ?? mail.pdmFallback
+        let pool = tenant.reviewers.first { $0.id == review.reviewer }
+        let invitation = invitation(view, review: review, reviewer: pool, partners: to, pdm: pdm, now: now, method: .cancel)
+        let kind = MessageTemplates.Kind.reviewCancelled
+        return Draft(
+            kind: kind, to: to, cc: pdm.map { [$0] } ?? [],
+            subject: mail.templates.subject(kind).render(fields).split(whereSeparator: \.isNewline).joined(separator: " "),
+            body: OutgoingMail.tidyBody(mail.templates.body(kind).render(fields)),
+            inReplyTo: record.messageID.map(Self.bracketed), attachments: [invitation.attachment()],
+            recipientReasons: reasons)
+    }
+
+    /// The review's iCalendar invitation (RFC 5545/5546 `METHOD:REQUEST`): the reviewer,
+    /// the partner's contacts and the PDM; the seed's recommended attendees in the text.
+    public func invitation(
+        _ view: SubmissionView, review: ReviewRecord, reviewer: Reviewer?, partners: [Mailbox], pdm: Mailbox?, now: Date,
+        method: ReviewInvitation.Method = .request
+    ) -> ReviewInvitation {
+        let ja = tenant.language == .ja
+        let partner = OutgoingMail.partnerName(view.record, registry: registry, language: tenant.language)
+        var attendees: [ReviewInvitation.Attendee] = []
+        if let reviewer { attendees.append(.init(mailbox: Mailbox(reviewer.email.address, name: reviewer.name), role: "CHAIR")) }
+        attendees += partners.map { ReviewInvitation.Attendee(mailbox: $0) }
+        if let pdm { attendees.append(.init(mailbox: pdm, role: "OPT-PARTICIPANT")) }
+        let summary = ja ? "コンピテンシー審査: \(partner)（\(view.id)）" : "Competency review: \(partner) (\(view.id))"
+        let description =
+            ja
+            ? "\(partner) の自己評価（\(view.id)、件名「\(view.record.subject ?? "")」）の審査です。\n出席をお願いする方: AWS 認定資格を持つエンジニア、運用責任者、事業開発の責任者。\n主催: \(mail.office.displayName ?? tenant.displayName)"
+            : "The review of \(partner)'s self-assessment (\(view.id), \"\(view.record.subject ?? "")\").\nPlease attend: an AWS-certified engineer, the operations lead and a business-development executive.\nOrganised by \(mail.office.displayName ?? tenant.displayName)"
+        return ReviewInvitation(
+            method: method, uid: review.uid, sequence: review.sequence, stamp: now, start: review.startDate,
+            end: review.endDate, timeZone: tenant.timeZone, organizer: mail.office, attendees: Self.distinct(attendees),
+            summary: summary, description: description)
+    }
+
+    /// Each attendee once (by address), the first mention winning.
+    static func distinct(_ attendees: [ReviewInvitation.Attendee]) -> [ReviewInvitation.Attendee] {
+        var seen: Set<String> = []
+        return attendees.filter { seen.insert($0.mailbox.address.lowercased()).inserted }
     }
 
     static func bracketed(_ id: String) -> String {

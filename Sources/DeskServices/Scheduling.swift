@@ -23,7 +23,8 @@ extension Desk {
             let done: Bool
             do { done = try store.cancelReview(number, by: actor, at: now) } catch { throw .failed(error.description) }
             guard done else { throw .badArgument("\(id) has no booked review to cancel") }
-            return .scheduled(submission: id, summary: "The review of \(id) is cancelled.")
+            let told = try tellPartner(id, tenant: tenant, store: store, number: number, by: actor, now: now)
+            return .scheduled(submission: id, summary: "The review of \(id) is cancelled." + (told.map { " \($0)" } ?? ""))
         }
         guard view.record.verdict == "ready", view.record.closedAt == nil else {
             throw .badArgument("\(id) is \(view.record.verdict): only a ready submission is reviewed")
@@ -73,7 +74,55 @@ extension Desk {
             summary += " (\(HumanDates.dateTime(start, in: zone)) for \(reviewer.id))"
         }
         summary += ", \(tenant.review.minutes) minutes (sequence \(record.sequence))."
+        if record.sequence > 0, let told = try tellPartner(id, tenant: tenant, store: store, number: number, by: actor, now: now) {
+            summary += " " + told
+        }
         return .scheduled(submission: id, summary: summary)
+    }
+
+    /// After a move or a cancellation: when the partner was sent the scheduling notice,
+    /// an update (`METHOD:REQUEST`, the same UID, the higher SEQUENCE) or a
+    /// cancellation (`METHOD:CANCEL`) to the same people, handed over at once. Nil when
+    /// nobody was told yet (the notice, when sent, carries the current time).
+    func tellPartner(_ id: String, tenant: TenantConfiguration, store: SubmissionStore, number: Int64, by actor: String, now: Date)
+        throws(DeskError) -> String?
+    {
+        guard let mail = tenant.mail else { return nil }
+        let purposes = ["scheduling-notice", "scheduling-update", "review-cancelled"]
+        let last: OutgoingRecord?
+        let review: ReviewRecord?
+        do {
+            last = try store.latestOutgoing(about: number, purposes: purposes)
+            review = try store.review(of: number)
+        } catch { throw .failed(error.description) }
+        guard let last, let review else { return nil }
+        if review.state == "cancelled" && last.purpose == "review-cancelled" { return nil }
+        let registry: PartnerRegistry?
+        switch RegistryCache(url: tenant.registry, logger: Logger(label: "competency")).current() {
+        case .success(let loaded): registry = loaded
+        case .failure(let error): throw .failed("the partner registry cannot be read: \(error.description)")
+        }
+        let (view, _) = try submission(id, now: now)
+        let drafter = ResponseDrafter(tenant: tenant, mail: mail, registry: registry)
+        let headers = originalHeaders(view.record, tenant: tenant)
+        let draft =
+            review.state == "cancelled"
+            ? try drafter.cancellation(view, originalHeaders: headers, review: review, now: now)
+            : try drafter.draft(view, originalHeaders: headers, reviewer: actor, review: review, now: now)
+        let purpose = review.state == "cancelled" ? "review-cancelled" : "scheduling-update"
+        let planned = OutgoingMail.compose(
+            tenant: tenant, mail: mail, key: "\(purpose).\(number).\(review.sequence)", purpose: purpose,
+            submissions: [number], to: draft.to, cc: draft.cc, subject: draft.subject, body: draft.body, at: now,
+            inReplyTo: draft.inReplyTo, references: draft.inReplyTo.map { [$0] } ?? [], attachments: draft.attachments)
+        do {
+            try store.queueMessage(planned, on: number, kind: purpose, by: actor, at: now)
+            if let record = try store.outgoing(messageID: planned.messageID) {
+                _ = try OutgoingDelivery(store: store, transport: OutgoingDelivery.transport(for: mail)).deliver(record, at: now)
+            }
+        } catch { throw .failed(error.description) }
+        return review.state == "cancelled"
+            ? "The partner and the PDM were sent the cancellation (sequence \(review.sequence))."
+            : "The partner and the PDM were sent the update (sequence \(review.sequence))."
     }
 
     /// The booked reviews of every tenant the caller may read (`competency reviews`).

@@ -84,3 +84,39 @@ extension SubmissionStore {
         }
     }
 }
+
+extension SubmissionStore {
+    /// The newest message of one of `purposes` about the submission, if any.
+    public func latestOutgoing(about number: Int64, purposes: [String]) throws(StoreError) -> OutgoingRecord? {
+        try read { db in
+            let marks = purposes.map { _ in "?" }.joined(separator: ", ")
+            var arguments: [any DatabaseValueConvertible] = purposes
+            arguments.append(number)
+            return try OutgoingRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM outgoing WHERE purpose IN (\(marks))
+                    AND EXISTS (SELECT 1 FROM json_each(outgoing.submissions) WHERE value = ?)
+                    ORDER BY id DESC LIMIT 1
+                    """, arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// Queues one message about a submission with a history entry, in one transaction.
+    public func queueMessage(_ message: PlannedMessage, on number: Int64, kind: String, by actor: String, at now: Date)
+        throws(StoreError)
+    {
+        try write { db in
+            var outgoing = OutgoingRecord(
+                id: nil, messageID: message.messageID, purpose: message.purpose, submissions: Self.json([number]),
+                recipients: Self.json(message.recipients), subject: message.subject, message: message.message,
+                state: "pending", attempts: 0, nextAttemptAt: now.timeIntervalSince1970, lastError: nil,
+                transportDetail: nil, createdAt: now.timeIntervalSince1970, sentAt: nil)
+            try outgoing.insert(db)
+            var event = EventRecord(
+                id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: kind, actor: actor,
+                detail: "\(message.purpose) <\(message.messageID)> to \(message.recipients.joined(separator: ", "))")
+            try event.insert(db)
+        }
+    }
+}

@@ -42,6 +42,7 @@ extension Competency {
             let draft = prepared.draft
             var out = "From: \(prepared.from)\n"
             out += "To: \(draft.to.map(\.description).joined(separator: ", "))\n"
+            if !draft.cc.isEmpty { out += "Cc: \(draft.cc.map(\.description).joined(separator: ", "))\n" }
             out += "Subject: \(draft.subject)\n"
             if let inReplyTo = draft.inReplyTo { out += "In-Reply-To: \(inReplyTo)\n" }
             for attachment in draft.attachments { out += "Attachment: \(attachment.filename) (\(attachment.data.count) bytes)\n" }

@@ -183,4 +183,109 @@ struct OutgoingQueueEndToEndTests {
         #expect(rows.allSatisfy { $0["state"] as? String == "sent" })
         #expect(rows.allSatisfy { ($0["transport_detail"] as? String)?.contains("already there") == true }, "\(rows)")
     }
+
+    /// Issue 10, item 5: the scheduling notice through the real mail path (msmtp to an
+    /// SMTP server on 127.0.0.1), its invitation read back by Python's `email` and
+    /// `icalendar` packages; sending it is the first response (the SLA is met).
+    @Test(
+        .enabled(
+            if: RequiredTool.python3.shouldRun && RequiredTool.msmtp.shouldRun && RequiredTool.aiosmtpd.shouldRun
+                && RequiredTool.icalendarParser.shouldRun,
+            "needs python3, msmtp, aiosmtpd and icalendar (scripts/install-deps installs them)"))
+    func theSchedulingNoticeArrivesWithItsInvitationIntact() throws {
+        try RequiredTool.msmtp.require()
+        try RequiredTool.aiosmtpd.require()
+        try RequiredTool.icalendarParser.require()
+        let msmtp = try #require(executablePath("msmtp"))
+        let folder = try TemporaryFolder("notice-e2e")
+        let server = try SMTPTestServer(folder: folder.file("server"))
+        defer { server.stop() }
+        let msmtprc = folder.file("msmtprc")
+        try Data("defaults\nsyslog off\naccount default\nhost 127.0.0.1\nport \(server.port)\nauth off\ntls off\ntimeout 10\n".utf8)
+            .write(to: msmtprc)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: msmtprc.path)
+        let desk = try TemporaryDesk(name: "notice-e2e")
+        defer { desk.remove() }
+        try Self.useSendmail(desk, [msmtp, "-C", msmtprc.path, "--read-envelope-from", "-t"])
+        let harness = DaemonHarness(desk: desk)
+        // The XLSX example: ready; the shipped pool gives it a reviewer and a slot.
+        try harness.deliver(try fixture("examples/customer-deployed-xlsx-iso2022jp.eml"), to: "retail-jp", name: "1795935823.M1P1.mx1")
+        let now = ["COMPETENCY_NOW": "2026-11-30T10:00:00+09:00"]
+        let config = ["--config", desk.configFile.path]
+        #expect(try ProgramRun.run("competencyd", config + ["--once"], environment: now).status == 0)
+        let sent = try ProgramRun.run("competency", config + ["respond", "retail-jp-1"], environment: now)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(sent.stdout.contains("Scheduling notice") && sent.stdout.contains("the SLA is met"), "\(sent.stdout)")
+        let shown = try ProgramRun.run("competency", config + ["show", "retail-jp-1", "--json"], environment: now)
+        let detail = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        #expect(detail["sla"] as? String == "met")
+        let review = try #require(detail["review"] as? [String: Any])
+
+        let received = try server.received()
+        #expect(received.count == 1)
+        let message = try #require(received.first)
+        let script = #"""
+            import email, email.policy, icalendar, json, sys
+            m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+            parts = [p for p in m.walk() if p.get_content_type() == 'text/calendar']
+            ics = parts[0].get_payload(decode=True)
+            cal = icalendar.Calendar.from_ical(ics)
+            event = [c for c in cal.walk('VEVENT')][0]
+            print(json.dumps({
+                'subject': str(m['Subject']), 'cc': str(m['Cc']), 'to': str(m['To']),
+                'in_reply_to': str(m['In-Reply-To']),
+                'calendar_type': parts[0]['Content-Type'].params.get('method'),
+                'filename': parts[0].get_filename(),
+                'method': str(cal['METHOD']), 'uid': str(event['UID']), 'sequence': int(event['SEQUENCE']),
+                'start': event['DTSTART'].dt.isoformat(), 'end': event['DTEND'].dt.isoformat(),
+                'organizer': str(event['ORGANIZER']),
+                'attendees': sorted(str(a) for a in (event['ATTENDEE'] if isinstance(event['ATTENDEE'], list) else [event['ATTENDEE']])),
+                'description': str(event['DESCRIPTION']), 'status': str(event.get('STATUS')),
+            }))
+            """#
+        func read(_ bytes: Data) throws -> [String: Any] {
+            let parsed = try ProgramRun.runTool("python3", ["-c", script], stdin: String(decoding: bytes, as: UTF8.self))
+            #expect(parsed.status == 0, "\(parsed.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any])
+        }
+        let fields = try read(message.message)
+        #expect((fields["subject"] as? String)?.contains("審査日程のご案内") == true, "\(fields)")
+        #expect((fields["cc"] as? String)?.contains("sakura-pdm@partners.aws.example") == true)
+        #expect(fields["calendar_type"] as? String == "REQUEST")
+        #expect((fields["filename"] as? String)?.hasSuffix(".ics") == true)
+        #expect(fields["method"] as? String == "REQUEST")
+        #expect(fields["uid"] as? String == review["uid"] as? String)
+        #expect(fields["sequence"] as? Int == 0)
+        #expect(fields["start"] as? String == review["start"] as? String, "\(fields["start"] ?? "") vs \(review["start"] ?? "")")
+        #expect(fields["organizer"] as? String == "mailto:retail-jp@competency-desk.example")
+        let attendees = fields["attendees"] as? [String] ?? []
+        // The shipped pool's two are tied (no reviews, never assigned): suzuki by id.
+        #expect(review["reviewer"] as? String == "suzuki")
+        #expect(attendees.contains("mailto:hanako.suzuki@competency-desk.example"), "\(attendees)")
+        #expect(attendees.contains("mailto:hanako.sato@sakura-kouri.example"), "the partner's contact")
+        #expect(attendees.contains("mailto:sakura-pdm@partners.aws.example"))
+        #expect((fields["description"] as? String)?.contains("AWS 認定資格を持つエンジニア") == true)
+        // Every recipient was on the envelope: the partner, the PDM.
+        #expect(message.envelope.rcptTos.contains("sakura-pdm@partners.aws.example"))
+
+        // Moved: an update with the same UID and a higher SEQUENCE. Cancelled: METHOD:CANCEL.
+        let moved = try ProgramRun.run(
+            "competency", config + ["schedule", "retail-jp-1", "--at", "2026-12-09T14:00"], environment: now)
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stdout.contains("sent the update (sequence 1)"), "\(moved.stdout)")
+        let cancelled = try ProgramRun.run("competency", config + ["schedule", "retail-jp-1", "--cancel"], environment: now)
+        #expect(cancelled.status == 0, "\(cancelled.stderr)")
+        let all = try server.received()
+        #expect(all.count == 3)
+        guard all.count == 3 else { return }
+        let update = try read(all[1].message)
+        #expect(update["method"] as? String == "REQUEST" && update["sequence"] as? Int == 1)
+        #expect(update["uid"] as? String == fields["uid"] as? String)
+        #expect(update["start"] as? String == "2026-12-09T14:00:00+09:00", "\(update["start"] ?? "")")
+        let cancel = try read(all[2].message)
+        #expect(cancel["method"] as? String == "CANCEL" && cancel["calendar_type"] as? String == "CANCEL")
+        #expect(cancel["sequence"] as? Int == 2 && cancel["status"] as? String == "CANCELLED")
+        #expect(cancel["uid"] as? String == fields["uid"] as? String)
+        #expect((cancel["subject"] as? String)?.contains("審査の取り消し") == true)
+    }
 }

@@ -175,9 +175,12 @@ struct RespondTests {
         let verdicts = Dictionary(uniqueKeysWithValues: queue.map { ($0["id"] as? String ?? "", $0["verdict"] as? String ?? "") })
         #expect(verdicts == ["retail-jp-1": "triage", "retail-jp-2": "ready", "retail-jp-3": "ignored"], "\(verdicts)")
 
-        let ready = try competency(harness, ["respond", "retail-jp-2"], at: "2026-11-30T09:00:00+09:00")
+        // The ready one's first response is the scheduling notice: not without a booked review.
+        let cancel = try competency(harness, ["schedule", "retail-jp-2", "--cancel"], at: "2026-11-30T10:05:00+09:00")
+        #expect(cancel.status == 0, "the daemon booked its review: \(cancel.stderr)")
+        let ready = try competency(harness, ["respond", "retail-jp-2"], at: "2026-11-30T10:10:00+09:00")
         #expect(ready.status == 64)
-        #expect(ready.stderr.contains("scheduling notice"), "\(ready.stderr)")
+        #expect(ready.stderr.contains("scheduling notice") && ready.stderr.contains("no booked review"), "\(ready.stderr)")
         let ignored = try competency(harness, ["respond", "retail-jp-3"], at: "2026-11-30T09:00:00+09:00")
         #expect(ignored.status == 64)
         #expect(ignored.stderr.contains("never answered"), "\(ignored.stderr)")
