@@ -147,16 +147,21 @@ public struct ReviewInvitation: Sendable {
 
     /// `mailto:<address>`, without control characters or white space.
     static func mailto(_ mailbox: Mailbox) -> String {
-        "mailto:" + String(String.UnicodeScalarView(mailbox.address.unicodeScalars.filter {
-            !Mailbox.isControl($0) && !$0.properties.isWhitespace
-        }))
+        "mailto:"
+            + String(
+                String.UnicodeScalarView(
+                    mailbox.address.unicodeScalars.filter {
+                        !Mailbox.isControl($0) && !$0.properties.isWhitespace
+                    }))
     }
 
     /// An iana-token: letters, digits and `-`, upper-cased.
     static func token(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.uppercased().unicodeScalars.filter {
-            $0.isASCII && (Mailbox.isLetterOrDigit(UInt8($0.value)) || $0 == "-")
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.uppercased().unicodeScalars.filter {
+                    $0.isASCII && (Mailbox.isLetterOrDigit(UInt8($0.value)) || $0 == "-")
+                }))
     }
 }
 
@@ -256,7 +261,8 @@ enum ICalendarTime {
     /// `+HHMM`, or `+HHMMSS` when the offset has seconds.
     static func offset(_ seconds: Int) -> String {
         let magnitude = abs(seconds)
-        let text = (seconds < 0 ? "-" : "+")
+        let text =
+            (seconds < 0 ? "-" : "+")
             + String(format: "%02d%02d", magnitude / 3600, magnitude % 3600 / 60)
         return magnitude % 60 == 0 ? text : text + String(format: "%02d", magnitude % 60)
     }

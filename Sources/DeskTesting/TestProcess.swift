@@ -5,7 +5,7 @@ extension RequiredTool {
     public static let msmtp = RequiredTool(name: "msmtp", probe: ["msmtp", "--version"])
     /// Python's aiosmtpd, the SMTP server the real-mail-path tests deliver to.
     /// Python's icalendar, the real iCalendar parser invitations are checked with.
-    public static let icalendarParser = RequiredTool(name: "python3 with icalendar", probe: ["python3", "-c", "import icalendar"])
+    public static let icalendar = RequiredTool(name: "python3 with icalendar", probe: ["python3", "-c", "import icalendar"])
     public static let aiosmtpd = RequiredTool(name: "python3 with aiosmtpd", probe: ["python3", "-c", "import aiosmtpd"])
 }
 

@@ -3,10 +3,6 @@ import DeskTesting
 import Foundation
 import Testing
 
-extension RequiredTool {
-    /// python3 with the icalendar package, a real RFC 5545 parser.
-    static let icalendar = RequiredTool(name: "python3 with icalendar", probe: ["python3", "-c", "import icalendar"])
-}
 
 /// Review invitations and cancellations (RFC 5545, iTIP RFC 5546): the lines as
 /// written, and what a real parser (Python's `icalendar`) reads from them.
@@ -94,19 +90,27 @@ struct ICalendarTests {
         case .newYorkJuly, .newYorkDecember, .newYorkJanuary, .newYorkRepeatedHour:
             // The transitions of the event's year: second Sunday of March, first Sunday of November, 02:00 local.
             let year = zone.year
-            let spring = try #require(vtimezone.observances.first { $0.kind == "DAYLIGHT" && $0.start.hasPrefix("\(year)") })
+            let spring = try #require(
+                vtimezone.observances.first { $0.kind == "DAYLIGHT" && $0.start.hasPrefix("\(year)") })
             #expect(spring.start == ICalendarSamples.secondSundayOfMarch(year) + "T02:00:00")
             #expect(spring.offsetFrom == -5 * 3600 && spring.offsetTo == -4 * 3600)
-            let autumn = try #require(vtimezone.observances.first { $0.kind == "STANDARD" && $0.start.hasPrefix("\(year)") })
+            let autumn = try #require(
+                vtimezone.observances.first { $0.kind == "STANDARD" && $0.start.hasPrefix("\(year)") })
             #expect(autumn.start == ICalendarSamples.firstSundayOfNovember(year) + "T02:00:00")
             #expect(autumn.offsetFrom == -4 * 3600 && autumn.offsetTo == -5 * 3600)
-            let springInstant = try #require(ICalendarSamples.utc(ICalendarSamples.secondSundayOfMarch(year) + "T07:00:00Z"))
-            let autumnInstant = try #require(ICalendarSamples.utc(ICalendarSamples.firstSundayOfNovember(year) + "T06:00:00Z"))
+            let springInstant = try #require(
+                ICalendarSamples.utc(ICalendarSamples.secondSundayOfMarch(year) + "T07:00:00Z"))
+            let autumnInstant = try #require(
+                ICalendarSamples.utc(ICalendarSamples.firstSundayOfNovember(year) + "T06:00:00Z"))
             #expect(spring.name == timeZone.abbreviation(for: springInstant))
             #expect(autumn.name == timeZone.abbreviation(for: autumnInstant))
         }
 
-        #expect(event.organizer == .init(address: "mailto:" + invitation.organizer.address, cn: invitation.organizer.displayName, role: nil, partstat: nil, rsvp: nil))
+        #expect(
+            event.organizer
+                == .init(
+                    address: "mailto:" + invitation.organizer.address, cn: invitation.organizer.displayName, role: nil,
+                    partstat: nil, rsvp: nil))
         #expect(event.attendees.count == invitation.attendees.count)
         for (read, attendee) in zip(event.attendees, invitation.attendees) {
             #expect(read.address == "mailto:" + attendee.mailbox.address)
@@ -120,7 +124,9 @@ struct ICalendarTests {
         #expect(event.location == invitation.location)
     }
 
-    @Test("the cancellation: METHOD:CANCEL, STATUS:CANCELLED, the same UID, a higher SEQUENCE, the method in the content type")
+    @Test(
+        "the cancellation: METHOD:CANCEL, STATUS:CANCELLED, same UID, higher SEQUENCE, method in the content type"
+    )
     func cancellation() throws {
         let request = try ICalendarSamples.invitation(.init(method: .request, language: .ja, zone: .tokyo))
         var cancel = request
@@ -137,7 +143,9 @@ struct ICalendarTests {
         let uids = [requestLines, cancelLines].map { $0.filter { $0.hasPrefix("UID:") } }
         #expect(uids[0].count == 1 && uids[0] == uids[1])
         #expect(uids[0].first == "UID:" + request.uid)
-        let sequences = [requestLines, cancelLines].map { lines in lines.first { $0.hasPrefix("SEQUENCE:") }.flatMap { Int($0.dropFirst(9)) } }
+        let sequences = [requestLines, cancelLines].map { lines in
+            lines.first { $0.hasPrefix("SEQUENCE:") }.flatMap { Int($0.dropFirst(9)) }
+        }
         let requestSequence = try #require(sequences[0])
         let cancelSequence = try #require(sequences[1])
         #expect(requestSequence == request.sequence && cancelSequence > requestSequence)
@@ -295,12 +303,21 @@ enum ICalendarSamples {
                 ? Mailbox("retail-jp-office@desk.example.co.jp", name: "AWS リテール コンピテンシー事務局")
                 : Mailbox("retail-us-office@desk.example.com", name: "AWS Retail Competency Office"),
             attendees: [
-                .init(mailbox: Mailbox("chair@desk.example.co.jp", name: "審査長 山田 太郎"), role: "CHAIR", partstat: "ACCEPTED", rsvp: false),
-                .init(mailbox: Mailbox("pdm@partner.example", name: "Sato, Hanako (審査)"), role: "REQ-PARTICIPANT", partstat: "NEEDS-ACTION", rsvp: true),
-                .init(mailbox: Mailbox("obrien@partner.example", name: "O'Brien \"Pat\" \\ PDM"), role: "OPT-PARTICIPANT", partstat: "TENTATIVE", rsvp: true),
-                .init(mailbox: Mailbox("observer@partner.example"), role: "OPT-PARTICIPANT", partstat: "NEEDS-ACTION", rsvp: false),
+                .init(
+                    mailbox: Mailbox("chair@desk.example.co.jp", name: "審査長 山田 太郎"), role: "CHAIR",
+                    partstat: "ACCEPTED", rsvp: false),
+                .init(
+                    mailbox: Mailbox("pdm@partner.example", name: "Sato, Hanako (審査)"), role: "REQ-PARTICIPANT",
+                    partstat: "NEEDS-ACTION", rsvp: true),
+                .init(
+                    mailbox: Mailbox("obrien@partner.example", name: "O'Brien \"Pat\" \\ PDM"), role: "OPT-PARTICIPANT",
+                    partstat: "TENTATIVE", rsvp: true),
+                .init(
+                    mailbox: Mailbox("observer@partner.example"), role: "OPT-PARTICIPANT", partstat: "NEEDS-ACTION",
+                    rsvp: false),
             ],
-            summary: ja ? "審査会議: 株式会社サンプル, リテール; retail-jp-42 \\ 第1回" : "Review meeting: Example Corp, Retail; retail-us-7",
+            summary: ja
+                ? "審査会議: 株式会社サンプル, リテール; retail-jp-42 \\ 第1回" : "Review meeting: Example Corp, Retail; retail-us-7",
             description: ja ? japaneseDescription : englishDescription,
             location: ja ? "本社 3F 会議室「富士」, オンライン併用" : nil)
     }
@@ -324,7 +341,9 @@ enum ICalendarSamples {
     /// The physical lines (without CRLF); throws unless every line ends in CRLF and no CR or LF stands alone.
     static func physicalLines(_ bytes: Data) throws -> [[UInt8]] {
         let all = Array(bytes)
-        guard all.count >= 2, all.suffix(2) == [0x0D, 0x0A] else { throw TestFailure("the object does not end in CRLF") }
+        guard all.count >= 2, all.suffix(2) == [0x0D, 0x0A] else {
+            throw TestFailure("the object does not end in CRLF")
+        }
         var lines: [[UInt8]] = []
         var current: [UInt8] = []
         var index = 0

@@ -190,12 +190,12 @@ struct OutgoingQueueEndToEndTests {
     @Test(
         .enabled(
             if: RequiredTool.python3.shouldRun && RequiredTool.msmtp.shouldRun && RequiredTool.aiosmtpd.shouldRun
-                && RequiredTool.icalendarParser.shouldRun,
+                && RequiredTool.icalendar.shouldRun,
             "needs python3, msmtp, aiosmtpd and icalendar (scripts/install-deps installs them)"))
     func theSchedulingNoticeArrivesWithItsInvitationIntact() throws {
         try RequiredTool.msmtp.require()
         try RequiredTool.aiosmtpd.require()
-        try RequiredTool.icalendarParser.require()
+        try RequiredTool.icalendar.require()
         let msmtp = try #require(executablePath("msmtp"))
         let folder = try TemporaryFolder("notice-e2e")
         let server = try SMTPTestServer(folder: folder.file("server"))
