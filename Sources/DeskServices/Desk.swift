@@ -127,6 +127,22 @@ public final class Desk: @unchecked Sendable {
         return (views, skipped)
     }
 
+    /// The entries assigned to the reviewer `name` (id, OS user, email or name in any
+    /// tenant's pool); refused, naming the pools, when nobody is called that.
+    public func assignedTo(_ name: String, _ views: [SubmissionView]) throws(DeskError) -> [SubmissionView] {
+        var ids: [String: String] = [:]  // tenant → reviewer id
+        for tenant in configuration.tenants {
+            if let reviewer = tenant.reviewers.first(where: { $0.isNamed(name) }) { ids[tenant.id] = reviewer.id }
+        }
+        guard !ids.isEmpty else {
+            let known = configuration.tenants.flatMap { tenant in tenant.reviewers.map { "\($0.id) (\(tenant.id))" } }
+            throw .badArgument(
+                "no reviewer \"\(SafeText.escapingControls(name))\" in any tenant's pool"
+                    + (known.isEmpty ? " (no tenant has a reviewers: list)" : " (reviewers: \(known.joined(separator: ", ")))"))
+        }
+        return views.filter { view in ids[view.tenant].map { $0 == view.record.assignee } ?? false }
+    }
+
     /// Nearest deadline first; submissions without an SLA last, newest receipt first among them.
     static func moreUrgent(_ a: SubmissionView, _ b: SubmissionView) -> Bool {
         switch (a.record.deadline, b.record.deadline) {

@@ -179,6 +179,17 @@ struct ReviewAssignmentTests {
         let history = try harness.cli(["history", "retail-jp-1"], environment: away)
         #expect(history.stdout.contains("assigned") && history.stdout.contains("competencyd: a; chosen by the rules"), "\(history.stdout)")
         #expect(history.stdout.contains("root: a → b; forced despite: away on 2026-12-28"), "\(history.stdout)")
+        // The queue by reviewer: b's (by OS user), a's (none now), nobody's, and "me".
+        func queue(_ who: String) throws -> ProgramRun {
+            try ProgramRun.run("competency", config + ["queue", "--reviewer", who, "--json"], environment: away)
+        }
+        let mine = try JSONSerialization.jsonObject(with: Data(try queue("bee").stdout.utf8)) as? [[String: Any]]
+        #expect(mine?.compactMap { $0["id"] as? String } == ["retail-jp-1"])
+        #expect(try queue("a").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+        let nobody = try queue("zed")
+        #expect(nobody.status == 64 && nobody.stderr.contains("reviewers: a (retail-jp), b (retail-jp), c (retail-jp)"), "\(nobody.stderr)")
+        let me = try queue("me")
+        #expect(me.status == 64 && me.stderr.contains("no reviewer \"\(NSUserName())\""), "me is the OS user: \(me.stderr)")
         // The daemon never overrides a person's choice.
         #expect(try ProgramRun.run("competencyd", config + ["--once"], environment: away).status == 0)
         let after = try harness.cli(["show", "retail-jp-1", "--json"], environment: away)
