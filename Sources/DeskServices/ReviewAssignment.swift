@@ -6,7 +6,8 @@ import Foundation
 
 /// Who reviews a ready submission (PRODUCT.md §7; issue 10, item 2).
 ///
-/// Contract — a reviewer is eligible when they are not away on the day, have no
+/// Contract — a reviewer is eligible when they are not away on the review's
+/// earliest day (K business days after the verdict, or today if later), have no
 /// conflict with the partner (APN ID or registry name) and have fewer open reviews
 /// than their capacity. The choice: the fewest open reviews first, ties broken by
 /// who was assigned longest ago (never first), then by id. The daemon assigns each
@@ -48,7 +49,11 @@ public struct ReviewAssignment: Sendable {
     public func choose(_ record: SubmissionRecord, at now: Date) throws(StoreError) -> Result<
         Reviewer, NoReviewer
     > {
-        let day = tenant.calendar.localDate(of: now)
+        // "Not away on the slot": the day the review would be at the earliest.
+        let verdictDay = tenant.calendar.localDate(of: Date(timeIntervalSince1970: record.createdAt))
+        let day = max(
+            tenant.calendar.businessDay(tenant.review.businessDaysAfter, after: verdictDay),
+            tenant.calendar.localDate(of: now))
         let open = try store.openReviewCounts()
         let last = try store.lastAssignedAt()
         var refusals: [(Reviewer, [String])] = []

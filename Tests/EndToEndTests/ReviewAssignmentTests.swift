@@ -130,6 +130,27 @@ struct ReviewAssignmentTests {
         #expect(try rules.assignReady(at: t0.addingTimeInterval(120)).map { $0.1 } == ["y"])
     }
 
+    /// "Not away on the slot": away on the review's earliest day (three business days
+    /// after the verdict), not today, is enough to pass a reviewer over.
+    @Test func awayOnTheEarliestReviewDayIsNotEligible() throws {
+        let desk = try Self.desk(
+            "pool-slot-away",
+            pool: """
+
+                reviewers:
+                  - {id: x, email: x@competency-desk.example, away: [2026-12-03..2026-12-04]}
+                  - {id: y, email: y@competency-desk.example}
+
+                """)
+        defer { desk.remove() }
+        let tenant = try #require(try DeskConfiguration.load(from: desk.configFile).tenant("retail-jp"))
+        try FileManager.default.createDirectory(at: desk.archive("retail-jp"), withIntermediateDirectories: true)
+        let store = try SubmissionStore(tenant: "retail-jp", url: desk.archive("retail-jp").appendingPathComponent("competency.sqlite"))
+        let monday = try #require(ISO8601DateFormatter().date(from: "2026-11-30T01:00:00Z"))
+        _ = try Self.ready(store, partner: "P", sha: "1", at: monday)
+        #expect(try ReviewAssignment(tenant: tenant, store: store, registry: nil).assignReady(at: monday).map { $0.1 } == ["y"])
+    }
+
     @Test func aBrokenPoolIsRefusedWithFileLineAndKey() throws {
         let cases: [(String, String)] = [
             ("reviewers:\n  - {id: Bad Id, email: a@b.example}\n", "is not a reviewer id"),
@@ -219,7 +240,8 @@ struct ReviewAssignmentTests {
         let text = try String(contentsOf: new.appendingPathComponent(files[0]), encoding: .utf8)
         #expect(text.contains("X-Competency-Purpose: no-reviewer"))
         #expect(text.contains("To: retail-jp@competency-desk.example"))
+        // Ready Mon 30 Nov; the earliest review day is three business days later, Thu 3 Dec.
         let history = try harness.cli(["history", "retail-jp-1"])
-        #expect(history.stdout.contains("no-reviewer") && history.stdout.contains("solo: away on 2026-11-30"), "\(history.stdout)")
+        #expect(history.stdout.contains("no-reviewer") && history.stdout.contains("solo: away on 2026-12-03"), "\(history.stdout)")
     }
 }
