@@ -30,6 +30,11 @@ extension IngestPipeline {
 
     func answerToTheDesk(_ bytes: [UInt8], reading: Reading) throws -> AnswerToTheDesk {
         guard reading.isMail, let mail = tenant.mail else { return AnswerToTheDesk() }
+        // An answer to one of the desk's review invitations (iTIP REPLY): recorded on the
+        // submission, never a submission or an SLA of its own (issue 10, item 6).
+        if let reply = reading.calendarReply, let answer = try invitationAnswer(reply, reading: reading) {
+            return answer
+        }
         let ids = Self.messageIDs(in: bytes, domain: mail.messageIDDomain)
         var known: [OutgoingRecord] = []
         for id in ids {
@@ -79,6 +84,29 @@ extension IngestPipeline {
         answer.relatedEvents = targets.map {
             ($0, "reply-received", "from \(reading.sender ?? "an unknown sender"): \(reading.subject ?? "(no subject)")")
         }
+        return answer
+    }
+
+    /// The answer to a review invitation whose UID is one of this tenant's reviews.
+    func invitationAnswer(_ reply: CalendarReply, reading: Reading) throws -> AnswerToTheDesk? {
+        let prefix = "\(tenant.id)-"
+        guard reply.uid.hasPrefix(prefix), let dot = reply.uid.firstIndex(of: "."),
+            let number = Int64(reply.uid[reply.uid.index(reply.uid.startIndex, offsetBy: prefix.count)..<dot]),
+            let review = try store.review(of: number), review.uid == reply.uid
+        else { return nil }
+        let words = ["ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentatively accepted"]
+        let said = reply.answers.map { "\($0.address) \(words[$0.partstat] ?? $0.partstat.lowercased())" }
+        let what = said.isEmpty ? "an answer without attendees" : said.joined(separator: ", ")
+        let declined = reply.answers.contains { $0.partstat == "DECLINED" }
+        var answer = AnswerToTheDesk()
+        answer.ignoredReason = "an answer to the review invitation of \(submissionID(number)): \(what)"
+        answer.relatedEvents = [
+            (
+                number, "invitation-reply",
+                "\(what) (from \(reading.sender ?? "an unknown sender"))"
+                    + (declined ? "; a declined review needs a new time: competency schedule \(submissionID(number))" : "")
+            )
+        ]
         return answer
     }
 

@@ -269,6 +269,8 @@ public struct IngestPipeline: Sendable {
         var threadIDs: [String] = []
         /// A message with headers, as opposed to a bare document.
         var isMail = false
+        /// An iTIP `METHOD:REPLY` the message carries (an answer to a review invitation).
+        var calendarReply: CalendarReply?
     }
 
     private func read(_ bytes: [UInt8], entry: InboxEntry, name: String, now: Date) throws(MessageReadError) -> Reading {
@@ -305,7 +307,8 @@ public struct IngestPipeline: Sendable {
             messageID: message.messageID, dateHeader: message.dateHeader, receivedAt: receivedAt, receiptSource: source,
             ignoredReason: message.automaticReply, problems: problems,
             candidates: zip(names, message.attachments).map { .init(name: $0, bytes: $1.bytes) },
-            attachmentNames: names, threadIDs: Self.threadIDs(message), isMail: true)
+            attachmentNames: names, threadIDs: Self.threadIDs(message), isMail: true,
+            calendarReply: CalendarReply.find(in: message.root))
     }
 
     /// Message-IDs this message answers (`In-Reply-To`, `References`), angle brackets kept.

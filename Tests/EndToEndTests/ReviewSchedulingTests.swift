@@ -135,4 +135,78 @@ struct ReviewSchedulingTests {
         #expect(ISO8601.parse("2026-12-08Tnine", defaultZone: tokyo) == nil)
         #expect(ISO8601.parse("2026-12-08 junk", defaultZone: tokyo) == nil)
     }
+
+    /// Issue 10, item 6: a calendar program's answer to the invitation (iTIP REPLY, the
+    /// calendar part base64-encoded as Outlook sends it) from the partner's own domain
+    /// is recorded on the submission — never a new submission or revision, never an SLA.
+    @Test func answersToTheInvitationAreRecordedNotSubmitted() throws {
+        let desk = try TemporaryDesk(name: "itip-reply")
+        defer { desk.remove() }
+        let harness = DaemonHarness(desk: desk)
+        try harness.deliver(try fixture("examples/customer-deployed-xlsx-iso2022jp.eml"), to: "retail-jp", name: "1795935823.M1P1.mx1")
+        let now = ["COMPETENCY_NOW": "2026-11-30T10:00:00+09:00"]
+        let config = ["--config", desk.configFile.path]
+        #expect(try ProgramRun.run("competencyd", config + ["--once"], environment: now).status == 0)
+        let shown = try ProgramRun.run("competency", config + ["show", "retail-jp-1", "--json"], environment: now)
+        let detail = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
+        let uid = try #require((detail["review"] as? [String: Any])?["uid"] as? String)
+
+        func reply(_ partstat: String, id: String, minute: Int) -> Data {
+            let calendar = """
+                BEGIN:VCALENDAR\r
+                METHOD:REPLY\r
+                PRODID:-//Microsoft Corporation//Outlook 16.0//EN\r
+                VERSION:2.0\r
+                BEGIN:VEVENT\r
+                ATTENDEE;PARTSTAT=\(partstat);CN="Hanako Sato":mailto:Hanako.Sato@sakura-kouri.exam\r
+                 ple\r
+                UID:\(uid)\r
+                SEQUENCE:0\r
+                DTSTAMP:20261130T020000Z\r
+                END:VEVENT\r
+                END:VCALENDAR\r
+
+                """
+            let encoded = Data(calendar.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            return Data(
+                """
+                Received: from mx.sakura-kouri.example by mx.competency-desk.example; Mon, 30 Nov 2026 11:\(minute):00 +0900\r
+                From: Hanako Sato <hanako.sato@sakura-kouri.example>\r
+                To: retail-jp@competency-desk.example\r
+                Subject: \(partstat == "ACCEPTED" ? "Accepted" : "Declined"): Competency review\r
+                Message-ID: <\(id)@sakura-kouri.example>\r
+                Date: Mon, 30 Nov 2026 11:\(minute):00 +0900\r
+                MIME-Version: 1.0\r
+                Content-Type: multipart/alternative; boundary="b"\r
+                \r
+                --b\r
+                Content-Type: text/plain; charset=utf-8\r
+                \r
+                Accepted.\r
+                --b\r
+                Content-Type: text/calendar; charset=utf-8; method=REPLY\r
+                Content-Transfer-Encoding: base64\r
+                \r
+                \(encoded)\r
+                --b--\r
+
+                """.utf8)
+        }
+        try harness.deliver(reply("ACCEPTED", id: "r1", minute: 10), to: "retail-jp", name: "1796000100.M2P1.mx1")
+        try harness.deliver(reply("DECLINED", id: "r2", minute: 20), to: "retail-jp", name: "1796000200.M3P1.mx1")
+        let later = ["COMPETENCY_NOW": "2026-11-30T11:30:00+09:00"]
+        #expect(try ProgramRun.run("competencyd", config + ["--once"], environment: later).status == 0)
+
+        let open = try ProgramRun.run("competency", config + ["queue", "--json"], environment: later)
+        let rows = try JSONSerialization.jsonObject(with: Data(open.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.compactMap { $0["id"] as? String } == ["retail-jp-1"], "no new submission: \(open.stdout)")
+        let all = try ProgramRun.run("competency", config + ["queue", "--all", "--json"], environment: later)
+        let every = try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]] ?? []
+        let answers = every.filter { $0["id"] as? String != "retail-jp-1" }
+        #expect(answers.count == 2 && answers.allSatisfy { $0["verdict"] as? String == "ignored" && $0["sla"] as? String == "none" }, "\(all.stdout)")
+        let history = try ProgramRun.run("competency", config + ["history", "retail-jp-1"], environment: later)
+        #expect(history.stdout.contains("invitation-reply"), "\(history.stdout)")
+        #expect(history.stdout.contains("hanako.sato@sakura-kouri.example accepted"), "unfolded address: \(history.stdout)")
+        #expect(history.stdout.contains("hanako.sato@sakura-kouri.example declined") && history.stdout.contains("needs a new time"))
+    }
 }
