@@ -132,13 +132,12 @@ public struct AlertPlanner: Sendable {
                     "tenant": tenant.id, "office_name": mail.office.displayName ?? tenant.displayName,
                     "count": alerts.count, "alerts": alerts.map(\.fields),
                 ]
-                fields["count"] = alerts.count
                 let numbers = alerts.map(\.number)
                 messages.append(
                     OutgoingMail.compose(
                         tenant: tenant, mail: mail, key: "alert-digest.\(stamp).\(key)", purpose: "alert-digest",
-                        submissions: numbers, to: [mailbox], subject: render(.alertDigest, subject: true, fields),
-                        body: render(.alertDigest, subject: false, fields), at: now))
+                        submissions: numbers, to: [mailbox], subject: OutgoingMail.subject(mail, .alertDigest, fields),
+                        body: OutgoingMail.body(mail, .alertDigest, fields), at: now))
             } else {
                 for alert in alerts {
                     let kind: MessageTemplates.Kind = alert.state == .breached ? .alertBreached : .alertAtRisk
@@ -146,21 +145,11 @@ public struct AlertPlanner: Sendable {
                         OutgoingMail.compose(
                             tenant: tenant, mail: mail, key: "\(kind.rawValue).\(alert.number).\(key)",
                             purpose: kind.rawValue, submissions: [alert.number], to: [mailbox],
-                            subject: render(kind, subject: true, alert.fields),
-                            body: render(kind, subject: false, alert.fields), at: now))
+                            subject: OutgoingMail.subject(mail, kind, alert.fields),
+                            body: OutgoingMail.body(mail, kind, alert.fields), at: now))
                 }
             }
         }
         return messages
-    }
-
-    func render(_ kind: MessageTemplates.Kind, subject: Bool, _ fields: [String: Any]) -> String {
-        if subject {
-            // A subject is one line, whatever the template's line breaks.
-            return mail.templates.subject(kind).render(fields)
-                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }.joined(separator: " ")
-        }
-        return OutgoingMail.tidyBody(mail.templates.body(kind).render(fields))
     }
 }

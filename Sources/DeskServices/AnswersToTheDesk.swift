@@ -92,8 +92,19 @@ extension IngestPipeline {
         let prefix = "\(tenant.id)-"
         guard reply.uid.hasPrefix(prefix), let dot = reply.uid.firstIndex(of: "."),
             let number = Int64(reply.uid[reply.uid.index(reply.uid.startIndex, offsetBy: prefix.count)..<dot]),
-            let review = try store.review(of: number), review.uid == reply.uid
+            let review = try store.review(of: number), review.uid == reply.uid,
+            let record = try store.submission(number: number)
         else { return nil }
+        // Only someone the invitation went to may answer it: the partner (its registry
+        // sender_domains), the reviewer or the PDM. Another partner quoting this UID
+        // is not taken as an answer (its mail is then handled as any other).
+        let partner = (try? registry.current().get())?.partner(of: record)
+        let sender = reading.senderAddress?.lowercased() ?? ""
+        let invited =
+            Set((partner?.senderDomains ?? []).map { $0.lowercased() }).contains(sender.split(separator: "@").last.map(String.init) ?? "")
+            || sender == tenant.reviewers.first { $0.id == review.reviewer }?.email.address.lowercased()
+            || sender == (partner?.pdmEmail ?? tenant.mail?.pdmFallback?.address)?.lowercased()
+        guard invited else { return nil }
         let words = ["ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentatively accepted"]
         let said = reply.answers.map { "\($0.address) \(words[$0.partstat] ?? $0.partstat.lowercased())" }
         let what = said.isEmpty ? "an answer without attendees" : said.joined(separator: ", ")

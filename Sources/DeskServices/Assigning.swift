@@ -26,11 +26,7 @@ extension Desk {
             throw .badArgument("\(id) is \(record.closedAt != nil ? "closed" : "ignored"): there is nothing to review")
         }
         if record.assignee == reviewer.id { throw .badArgument("\(id) is already assigned to \(reviewer.id)") }
-        let registry: PartnerRegistry?
-        switch RegistryCache(url: tenant.registry, logger: Logger(label: "competency")).current() {
-        case .success(let loaded): registry = loaded
-        case .failure(let error): throw .failed("the partner registry cannot be read, so conflicts cannot be checked: \(error.description)")
-        }
+        let registry: PartnerRegistry? = try partnerRegistry(of: tenant, failure: "the partner registry cannot be read, so conflicts cannot be checked")
         let rules = ReviewAssignment(tenant: tenant, store: store, registry: registry)
         let why: [String]
         do {

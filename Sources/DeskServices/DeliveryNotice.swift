@@ -28,13 +28,11 @@ extension IngestPipeline {
             "show_command": ids.first.map { "competency history \($0)" } ?? "competency outbox",
         ]
         let kind = MessageTemplates.Kind.deliveryFailed
-        let subject = mail.templates.subject(kind).render(fields)
-            .split(whereSeparator: \.isNewline).joined(separator: " ")
         return [
             OutgoingMail.compose(
                 tenant: tenant, mail: mail, key: "\(kind.rawValue).\(original.messageID)", purpose: kind.rawValue,
-                submissions: submissions, to: mail.officeList, subject: subject,
-                body: OutgoingMail.tidyBody(mail.templates.body(kind).render(fields)), at: Date())
+                submissions: submissions, to: mail.officeList, subject: OutgoingMail.subject(mail, kind, fields),
+                body: OutgoingMail.body(mail, kind, fields), at: Date())
         ]
     }
 }

@@ -199,6 +199,15 @@ public final class Desk: @unchecked Sendable {
         }
     }
 
+    /// The tenant's partner registry, read now; a file that cannot be read is an error
+    /// starting with `failure` (what cannot be done without it), never a guess.
+    func partnerRegistry(of tenant: TenantConfiguration, failure: String) throws(DeskError) -> PartnerRegistry {
+        switch RegistryCache(url: tenant.registry, logger: Logger(label: "competency")).current() {
+        case .success(let registry): return registry
+        case .failure(let error): throw .failed("\(failure): \(error.description)")
+        }
+    }
+
     public func history(of id: String, now: Date) throws(DeskError) -> (view: SubmissionView, events: [EventRecord]) {
         let (view, store) = try submission(id, now: now)
         do { return (view, try store.events(on: view.record.number ?? 0)) } catch { throw .failed(error.description) }

@@ -33,6 +33,18 @@ enum OutgoingMail {
             recipients: message.recipients.map(\.address), subject: subject, message: message.rendered())
     }
 
+    /// The subject a template renders, on one line whatever the template's line breaks.
+    static func subject(_ mail: MailSettings, _ kind: MessageTemplates.Kind, _ fields: [String: Any]) -> String {
+        mail.templates.subject(kind).render(fields)
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// The body a template renders, tidied (`tidyBody`).
+    static func body(_ mail: MailSettings, _ kind: MessageTemplates.Kind, _ fields: [String: Any]) -> String {
+        tidyBody(mail.templates.body(kind).render(fields))
+    }
+
     /// A rendered body without the blank lines a leading template comment leaves,
     /// ending in one line break.
     static func tidyBody(_ text: String) -> String {

@@ -26,12 +26,7 @@ extension Desk {
             throw .badArgument(
                 "tenant \(tenant.id) sends no mail: its file (\(tenant.sourceFile.lastPathComponent)) has no office: section; nothing was sent")
         }
-        let registry: PartnerRegistry?
-        switch RegistryCache(url: tenant.registry, logger: Logger(label: "competency")).current() {
-        case .success(let loaded): registry = loaded
-        case .failure(let error):
-            throw .failed("the partner registry cannot be read, so the partner's domains are unknown: \(error.description)")
-        }
+        let registry: PartnerRegistry? = try partnerRegistry(of: tenant, failure: "the partner registry cannot be read, so the partner's domains are unknown")
         let headers = originalHeaders(view.record, tenant: tenant)
         let review: ReviewRecord?
         do { review = try store.review(of: view.record.number ?? 0) } catch { throw .failed(error.description) }

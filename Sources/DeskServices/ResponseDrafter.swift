@@ -70,17 +70,7 @@ public struct ResponseDrafter: Sendable {
             throw .badArgument("\(view.id) is closed (\(record.ignoredReason ?? "closed")): it is never answered")
         }
         let (to, reasons, contactName) = try recipients(view, originalHeaders: originalHeaders)
-        let ja = tenant.language == .ja
-        var fields: [String: Any] = [
-            "tenant": tenant.id,
-            "office_name": mail.office.displayName ?? tenant.displayName,
-            "id": view.id,
-            "partner": OutgoingMail.partnerName(record, registry: registry, language: tenant.language),
-            "subject": record.subject ?? (ja ? "（件名なし）" : "(no subject)"),
-            "received_at": OutgoingMail.format(view.receivedAt, in: tenant),
-            "due_date": view.deadline?.dueDate.iso ?? "",
-            "contact_name": contactName ?? (ja ? "ご担当者" : "Partner team"),
-        ]
+        var fields = responseFields(view, contactName: contactName)
         if let reviewer = record.assignee ?? reviewer { fields["reviewer"] = reviewer }
         var attachments: [OutgoingAttachment] = []
         var cc: [Mailbox] = []
@@ -112,12 +102,10 @@ public struct ResponseDrafter: Sendable {
                 fields["template_file"] = "competency template --tenant \(tenant.id) --format xlsx"
             }
         }
-        let subject = mail.templates.subject(kind).render(fields)
-            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            .joined(separator: " ")
+        let subject = OutgoingMail.subject(mail, kind, fields)
         return Draft(
             kind: kind, to: to, cc: cc, subject: subject,
-            body: OutgoingMail.tidyBody(mail.templates.body(kind).render(fields)),
+            body: OutgoingMail.body(mail, kind, fields),
             inReplyTo: record.messageID.map(Self.bracketed), attachments: attachments, recipientReasons: reasons)
     }
 
@@ -128,25 +116,17 @@ public struct ResponseDrafter: Sendable {
     {
         let record = view.record
         let (to, reasons, contactName) = try recipients(view, originalHeaders: originalHeaders)
-        let ja = tenant.language == .ja
-        let fields: [String: Any] = [
-            "tenant": tenant.id, "office_name": mail.office.displayName ?? tenant.displayName, "id": view.id,
-            "partner": OutgoingMail.partnerName(record, registry: registry, language: tenant.language),
-            "subject": record.subject ?? (ja ? "（件名なし）" : "(no subject)"),
-            "received_at": OutgoingMail.format(view.receivedAt, in: tenant), "due_date": view.deadline?.dueDate.iso ?? "",
-            "contact_name": contactName ?? (ja ? "ご担当者" : "Partner team"),
-            "reviewer": tenant.reviewers.first { $0.id == review.reviewer }?.name ?? review.reviewer,
-            "review_start": OutgoingMail.format(review.startDate, in: tenant),
-            "review_end": OutgoingMail.format(review.endDate, in: tenant),
-        ]
+        var fields = responseFields(view, contactName: contactName)
+        fields["reviewer"] = tenant.reviewers.first { $0.id == review.reviewer }?.name ?? review.reviewer
+        fields["review_start"] = OutgoingMail.format(review.startDate, in: tenant)
+        fields["review_end"] = OutgoingMail.format(review.endDate, in: tenant)
         let pdm = registry?.partner(of: record)?.pdmEmail.flatMap(Mailbox.parse) ?? mail.pdmFallback
         let pool = tenant.reviewers.first { $0.id == review.reviewer }
         let invitation = invitation(view, review: review, reviewer: pool, partners: to, pdm: pdm, now: now, method: .cancel)
         let kind = MessageTemplates.Kind.reviewCancelled
         return Draft(
             kind: kind, to: to, cc: pdm.map { [$0] } ?? [],
-            subject: mail.templates.subject(kind).render(fields).split(whereSeparator: \.isNewline).joined(separator: " "),
-            body: OutgoingMail.tidyBody(mail.templates.body(kind).render(fields)),
+            subject: OutgoingMail.subject(mail, kind, fields), body: OutgoingMail.body(mail, kind, fields),
             inReplyTo: record.messageID.map(Self.bracketed), attachments: [invitation.attachment()],
             recipientReasons: reasons)
     }
@@ -183,6 +163,21 @@ public struct ResponseDrafter: Sendable {
     static func bracketed(_ id: String) -> String {
         let bare = id.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
         return "<\(bare)>"
+    }
+
+    /// The fields every response template has (MessageTemplates.Kind.responseFields, less `reviewer`).
+    func responseFields(_ view: SubmissionView, contactName: String?) -> [String: Any] {
+        let ja = tenant.language == .ja
+        return [
+            "tenant": tenant.id,
+            "office_name": mail.office.displayName ?? tenant.displayName,
+            "id": view.id,
+            "partner": OutgoingMail.partnerName(view.record, registry: registry, language: tenant.language),
+            "subject": view.record.subject ?? (ja ? "（件名なし）" : "(no subject)"),
+            "received_at": OutgoingMail.format(view.receivedAt, in: tenant),
+            "due_date": view.deadline?.dueDate.iso ?? "",
+            "contact_name": contactName ?? (ja ? "ご担当者" : "Partner team"),
+        ]
     }
 
     /// The failing items and what to ask for each.

@@ -126,8 +126,7 @@ public struct ReviewAssignment: Sendable {
             OutgoingMail.compose(
                 tenant: tenant, mail: mail, key: "\(kind.rawValue).\(number)", purpose: kind.rawValue, submissions: [number],
                 to: mail.officeList,
-                subject: mail.templates.subject(kind).render(fields).split(whereSeparator: \.isNewline).joined(separator: " "),
-                body: OutgoingMail.tidyBody(mail.templates.body(kind).render(fields)), at: now)
+                subject: OutgoingMail.subject(mail, kind, fields), body: OutgoingMail.body(mail, kind, fields), at: now)
         ]
     }
 }

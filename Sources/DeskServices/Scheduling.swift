@@ -97,11 +97,7 @@ extension Desk {
         } catch { throw .failed(error.description) }
         guard let last, let review else { return nil }
         if review.state == "cancelled" && last.purpose == "review-cancelled" { return nil }
-        let registry: PartnerRegistry?
-        switch RegistryCache(url: tenant.registry, logger: Logger(label: "competency")).current() {
-        case .success(let loaded): registry = loaded
-        case .failure(let error): throw .failed("the partner registry cannot be read: \(error.description)")
-        }
+        let registry: PartnerRegistry? = try partnerRegistry(of: tenant, failure: "the partner registry cannot be read")
         let (view, _) = try submission(id, now: now)
         let drafter = ResponseDrafter(tenant: tenant, mail: mail, registry: registry)
         let headers = originalHeaders(view.record, tenant: tenant)

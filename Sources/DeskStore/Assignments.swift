@@ -70,12 +70,7 @@ extension SubmissionStore {
                 sql: "INSERT INTO notice (submission_number, kind, created_at) VALUES (?, ?, ?)",
                 arguments: [number, kind, now.timeIntervalSince1970])
             for planned in messages {
-                var record = OutgoingRecord(
-                    id: nil, messageID: planned.messageID, purpose: planned.purpose,
-                    submissions: Self.json(planned.submissions), recipients: Self.json(planned.recipients),
-                    subject: planned.subject, message: planned.message, state: "pending", attempts: 0,
-                    nextAttemptAt: now.timeIntervalSince1970, lastError: nil, transportDetail: nil,
-                    createdAt: now.timeIntervalSince1970, sentAt: nil)
+                var record = OutgoingRecord.pending(planned, at: now)
                 try record.insert(db)
             }
             var event = EventRecord(

@@ -38,6 +38,16 @@ public struct OutgoingRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
+    /// A planned message as a new pending row, due at once.
+    static func pending(_ planned: PlannedMessage, submissions: [Int64]? = nil, at now: Date) -> OutgoingRecord {
+        OutgoingRecord(
+            id: nil, messageID: planned.messageID, purpose: planned.purpose,
+            submissions: SubmissionStore.json(submissions ?? planned.submissions),
+            recipients: SubmissionStore.json(planned.recipients), subject: planned.subject, message: planned.message,
+            state: "pending", attempts: 0, nextAttemptAt: now.timeIntervalSince1970, lastError: nil, transportDetail: nil,
+            createdAt: now.timeIntervalSince1970, sentAt: nil)
+    }
+
     public var submissionNumbers: [Int64] {
         (try? JSONDecoder().decode([Int64].self, from: Data(submissions.utf8))) ?? []
     }
@@ -121,12 +131,7 @@ extension SubmissionStore {
             }
             var messageIDs: [Int64: [String]] = [:]
             for planned in messages {
-                var record = OutgoingRecord(
-                    id: nil, messageID: planned.messageID, purpose: planned.purpose,
-                    submissions: Self.json(planned.submissions), recipients: Self.json(planned.recipients),
-                    subject: planned.subject, message: planned.message, state: "pending", attempts: 0,
-                    nextAttemptAt: now.timeIntervalSince1970, lastError: nil, transportDetail: nil,
-                    createdAt: now.timeIntervalSince1970, sentAt: nil)
+                var record = OutgoingRecord.pending(planned, at: now)
                 try record.insert(db)
                 for number in planned.submissions { messageIDs[number, default: []].append(planned.messageID) }
             }
@@ -241,11 +246,7 @@ extension SubmissionStore {
             if let answered = record.respondedAt, !again {
                 return .alreadyAnswered(at: Date(timeIntervalSince1970: answered))
             }
-            var outgoing = OutgoingRecord(
-                id: nil, messageID: message.messageID, purpose: message.purpose, submissions: Self.json([number]),
-                recipients: Self.json(message.recipients), subject: message.subject, message: message.message,
-                state: "pending", attempts: 0, nextAttemptAt: now.timeIntervalSince1970, lastError: nil,
-                transportDetail: nil, createdAt: now.timeIntervalSince1970, sentAt: nil)
+            var outgoing = OutgoingRecord.pending(message, submissions: [number], at: now)
             try outgoing.insert(db)
             let first = record.respondedAt == nil
             if first {

@@ -107,11 +107,7 @@ extension SubmissionStore {
         throws(StoreError)
     {
         try write { db in
-            var outgoing = OutgoingRecord(
-                id: nil, messageID: message.messageID, purpose: message.purpose, submissions: Self.json([number]),
-                recipients: Self.json(message.recipients), subject: message.subject, message: message.message,
-                state: "pending", attempts: 0, nextAttemptAt: now.timeIntervalSince1970, lastError: nil,
-                transportDetail: nil, createdAt: now.timeIntervalSince1970, sentAt: nil)
+            var outgoing = OutgoingRecord.pending(message, submissions: [number], at: now)
             try outgoing.insert(db)
             var event = EventRecord(
                 id: nil, submissionNumber: number, at: now.timeIntervalSince1970, kind: kind, actor: actor,

@@ -473,12 +473,7 @@ public struct SubmissionStore: Sendable {
                 try event.insert(db)
             }
             for planned in file.messages where try OutgoingRecord.filter(Column("message_id") == planned.messageID).fetchCount(db) == 0 {
-                var record = OutgoingRecord(
-                    id: nil, messageID: planned.messageID, purpose: planned.purpose,
-                    submissions: Self.json(planned.submissions), recipients: Self.json(planned.recipients),
-                    subject: planned.subject, message: planned.message, state: "pending", attempts: 0,
-                    nextAttemptAt: now.timeIntervalSince1970, lastError: nil, transportDetail: nil,
-                    createdAt: now.timeIntervalSince1970, sentAt: nil)
+                var record = OutgoingRecord.pending(planned, at: now)
                 try record.insert(db)
             }
             return .stored(number: number)

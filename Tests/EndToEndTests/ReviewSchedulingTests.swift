@@ -151,7 +151,7 @@ struct ReviewSchedulingTests {
         let detail = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
         let uid = try #require((detail["review"] as? [String: Any])?["uid"] as? String)
 
-        func reply(_ partstat: String, id: String, minute: Int) -> Data {
+        func reply(_ partstat: String, id: String, minute: Int, from sender: String = "hanako.sato@sakura-kouri.example") -> Data {
             let calendar = """
                 BEGIN:VCALENDAR\r
                 METHOD:REPLY\r
@@ -171,7 +171,7 @@ struct ReviewSchedulingTests {
             return Data(
                 """
                 Received: from mx.sakura-kouri.example by mx.competency-desk.example; Mon, 30 Nov 2026 11:\(minute):00 +0900\r
-                From: Hanako Sato <hanako.sato@sakura-kouri.example>\r
+                From: Hanako Sato <\(sender)>\r
                 To: retail-jp@competency-desk.example\r
                 Subject: \(partstat == "ACCEPTED" ? "Accepted" : "Declined"): Competency review\r
                 Message-ID: <\(id)@sakura-kouri.example>\r
@@ -194,19 +194,22 @@ struct ReviewSchedulingTests {
         }
         try harness.deliver(reply("ACCEPTED", id: "r1", minute: 10), to: "retail-jp", name: "1796000100.M2P1.mx1")
         try harness.deliver(reply("DECLINED", id: "r2", minute: 20), to: "retail-jp", name: "1796000200.M3P1.mx1")
+        // Another partner quoting the UID is not an answer: its mail stays its own submission.
+        try harness.deliver(reply("DECLINED", id: "r3", minute: 25, from: "mallory@aozora-commerce.example"), to: "retail-jp", name: "1796000300.M4P1.mx1")
         let later = ["COMPETENCY_NOW": "2026-11-30T11:30:00+09:00"]
         #expect(try ProgramRun.run("competencyd", config + ["--once"], environment: later).status == 0)
 
         let open = try ProgramRun.run("competency", config + ["queue", "--json"], environment: later)
         let rows = try JSONSerialization.jsonObject(with: Data(open.stdout.utf8)) as? [[String: Any]] ?? []
-        #expect(rows.compactMap { $0["id"] as? String } == ["retail-jp-1"], "no new submission: \(open.stdout)")
+        #expect(rows.compactMap { $0["id"] as? String }.sorted() == ["retail-jp-1", "retail-jp-4"], "only the stranger's is open: \(open.stdout)")
         let all = try ProgramRun.run("competency", config + ["queue", "--all", "--json"], environment: later)
         let every = try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]] ?? []
-        let answers = every.filter { $0["id"] as? String != "retail-jp-1" }
+        let answers = every.filter { ["retail-jp-2", "retail-jp-3"].contains($0["id"] as? String ?? "") }
         #expect(answers.count == 2 && answers.allSatisfy { $0["verdict"] as? String == "ignored" && $0["sla"] as? String == "none" }, "\(all.stdout)")
         let history = try ProgramRun.run("competency", config + ["history", "retail-jp-1"], environment: later)
         #expect(history.stdout.contains("invitation-reply"), "\(history.stdout)")
         #expect(history.stdout.contains("hanako.sato@sakura-kouri.example accepted"), "unfolded address: \(history.stdout)")
         #expect(history.stdout.contains("hanako.sato@sakura-kouri.example declined") && history.stdout.contains("needs a new time"))
+        #expect(!history.stdout.contains("mallory"), "\(history.stdout)")
     }
 }
