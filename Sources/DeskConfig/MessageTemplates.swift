@@ -28,6 +28,8 @@ public struct MessageTemplates: Sendable {
         case schedulingNotice = "scheduling-notice"
         /// To the same people as the scheduling notice: the review is cancelled (`METHOD:CANCEL` attached).
         case reviewCancelled = "review-cancelled"
+        /// To the office list: the reviewer or the partner declined the review's time.
+        case reviewDeclined = "review-declined"
 
         /// The fields of one alert (a single alert's top level, and each `alerts` item of a digest).
         public static let alertFields: Set<String> = [
@@ -58,6 +60,10 @@ public struct MessageTemplates: Sendable {
                 return Self.common.union(Self.responseFields).union(["review_start", "review_end"])
             case .noReviewer:
                 return Self.common.union(["id", "partner", "subject", "reasons", "show_command"])
+            case .reviewDeclined:
+                return Self.common.union([
+                    "id", "partner", "subject", "reviewer", "review_start", "declined_by", "show_command",
+                ])
             case .deliveryFailed:
                 return Self.common.union([
                     "ids", "purpose", "message_id", "original_subject", "recipients", "status", "show_command",

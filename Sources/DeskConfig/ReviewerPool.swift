@@ -108,18 +108,35 @@ public struct Reviewer: Sendable, Equatable {
 ///   business_days_after: 3   # the first business day at least this many business days after the verdict
 ///   start: "10:00"           # local time in the tenant's zone
 ///   minutes: 60
+///   send_notice: confirm     # or at-once: the daemon sends the scheduling notice itself
 /// ```
 public struct ReviewSettings: Sendable, Equatable {
     public var businessDaysAfter = 3
     /// Minutes after local midnight.
     public var startMinute = 10 * 60
     public var minutes = 60
+    /// Who sends the scheduling notice once the review is booked (PRODUCT.md §7).
+    public var sendNotice = NoticePolicy.confirm
+
+    /// `confirm` (the default): a reviewer sends it with `competency respond ID`;
+    /// `at-once`: the daemon sends it as soon as the review is booked.
+    public enum NoticePolicy: String, Sendable, Equatable, CaseIterable {
+        case confirm
+        case atOnce = "at-once"
+    }
 
     public init() {}
 
     static func load(_ node: ConfigNode) throws(ConfigError) -> ReviewSettings {
-        let map = try node.mapping(allowing: ["business_days_after", "start", "minutes"])
+        let map = try node.mapping(allowing: ["business_days_after", "start", "minutes", "send_notice"])
         var settings = ReviewSettings()
+        if let policyNode = map["send_notice"] {
+            let text = try policyNode.string()
+            guard let policy = NoticePolicy(rawValue: text) else {
+                throw policyNode.error("\"\(text)\" is not confirm (a reviewer sends the notice with competency respond) or at-once (the daemon sends it)")
+            }
+            settings.sendNotice = policy
+        }
         if let days = map["business_days_after"] { settings.businessDaysAfter = try days.int(in: 0...30) }
         if let minutes = map["minutes"] { settings.minutes = try minutes.int(in: 15...480) }
         if let startNode = map["start"] {

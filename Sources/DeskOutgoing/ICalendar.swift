@@ -98,7 +98,14 @@ public struct ReviewInvitation: Sendable {
             "METHOD:\(method.rawValue)",
         ]
         lines += ICalendarTimeZone.component(for: timeZone, covering: min(start, end), through: max(start, end))
-        lines.append("BEGIN:VEVENT")
+        lines += eventLines()
+        lines.append("END:VCALENDAR")
+        return ICalendarText.data(lines)
+    }
+
+    /// The `VEVENT` (unfolded lines).
+    func eventLines() -> [String] {
+        var lines = ["BEGIN:VEVENT"]
         lines.append("UID:\(ICalendarText.escaped(uid))")
         lines.append("SEQUENCE:\(sequence)")
         lines.append("DTSTAMP:\(ICalendarTime.utc(stamp))")
@@ -119,16 +126,7 @@ public struct ReviewInvitation: Sendable {
         if let location { lines.append("LOCATION:\(ICalendarText.escaped(location))") }
         lines.append("STATUS:\(method == .cancel ? "CANCELLED" : "CONFIRMED")")
         lines.append("END:VEVENT")
-        lines.append("END:VCALENDAR")
-
-        var data = Data()
-        for line in lines {
-            for physical in ICalendarText.folded(line) {
-                data.append(contentsOf: physical.utf8)
-                data.append(contentsOf: [0x0D, 0x0A])
-            }
-        }
-        return data
+        return lines
     }
 
     /// The rendered object as a mail attachment:
@@ -162,6 +160,54 @@ public struct ReviewInvitation: Sendable {
                 text.uppercased().unicodeScalars.filter {
                     $0.isASCII && (Mailbox.isLetterOrDigit(UInt8($0.value)) || $0 == "-")
                 }))
+    }
+}
+
+/// A schedule of reviews as one calendar a person subscribes to from a file
+/// (`competency reviews --ics`): `METHOD:PUBLISH` (RFC 5546 3.2.1), one
+/// `VTIMEZONE` for each zone the events use (covering all of them), and each
+/// review's `VEVENT` with the UID and SEQUENCE of its invitation, so a calendar
+/// that also holds the invitation sees one meeting. The same escaping and
+/// folding as `ReviewInvitation`.
+public struct ReviewCalendar: Sendable {
+    /// `X-WR-CALNAME`, the name a calendar program shows for the subscription.
+    public var name: String
+    public var events: [ReviewInvitation]
+
+    public init(name: String, events: [ReviewInvitation]) {
+        self.name = name
+        self.events = events
+    }
+
+    public func rendered() -> Data {
+        var lines: [String] = [
+            "BEGIN:VCALENDAR",
+            "PRODID:-//Competency Desk//Review//EN",
+            "VERSION:2.0",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            "X-WR-CALNAME:\(ICalendarText.escaped(name))",
+        ]
+        var zones: [String: (TimeZone, Date, Date)] = [:]
+        var order: [String] = []
+        for event in events {
+            let first = min(event.start, event.end)
+            let last = max(event.start, event.end)
+            if let known = zones[event.timeZone.identifier] {
+                zones[event.timeZone.identifier] = (known.0, min(known.1, first), max(known.2, last))
+            } else {
+                zones[event.timeZone.identifier] = (event.timeZone, first, last)
+                order.append(event.timeZone.identifier)
+            }
+        }
+        for identifier in order {
+            if let (zone, first, last) = zones[identifier] {
+                lines += ICalendarTimeZone.component(for: zone, covering: first, through: last)
+            }
+        }
+        for event in events { lines += event.eventLines() }
+        lines.append("END:VCALENDAR")
+        return ICalendarText.data(lines)
     }
 }
 
@@ -199,6 +245,18 @@ enum ICalendarText {
             value.unicodeScalars.append(scalar == "\"" ? "'" : scalar)
         }
         return value.contains(where: { $0 == ":" || $0 == ";" || $0 == "," }) ? "\"\(value)\"" : value
+    }
+
+    /// `lines` folded, each physical line ended by CRLF, as UTF-8.
+    static func data(_ lines: [String]) -> Data {
+        var data = Data()
+        for line in lines {
+            for physical in folded(line) {
+                data.append(contentsOf: physical.utf8)
+                data.append(contentsOf: [0x0D, 0x0A])
+            }
+        }
+        return data
     }
 
     /// `line` as physical lines of at most `lineLimit` octets each, the
@@ -292,7 +350,7 @@ enum ICalendarTimeZone {
         var transitions: [Date] = []
         var cursor = from
         while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next <= until, next > cursor,
-            transitions.count < 16
+            transitions.count < min(400, 4 * (lastYear - firstYear + 3))
         {
             transitions.append(next)
             cursor = next

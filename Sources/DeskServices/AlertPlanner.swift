@@ -128,7 +128,7 @@ public struct AlertPlanner: Sendable {
         for key in order {
             guard let (mailbox, alerts) = byRecipient[key] else { continue }
             if mail.digest && alerts.count > 1 {
-                var fields: [String: Any] = [
+                let fields: [String: Any] = [
                     "tenant": tenant.id, "office_name": mail.office.displayName ?? tenant.displayName,
                     "count": alerts.count, "alerts": alerts.map(\.fields),
                 ]

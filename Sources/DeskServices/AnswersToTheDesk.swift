@@ -23,6 +23,7 @@ extension IngestPipeline {
         var ignoredReason: String?
         var relatedEvents: [(number: Int64, kind: String, detail: String)] = []
         var notices: [PlannedMessage] = []
+        var reviewAnswer: ReviewAnswer?
     }
 
     /// At most this many of the desk's IDs are looked up per message.
@@ -88,6 +89,16 @@ extension IngestPipeline {
     }
 
     /// The answer to a review invitation whose UID is one of this tenant's reviews.
+    ///
+    /// Only someone the invitation went to may answer it: the partner (its registry
+    /// `sender_domains`), the reviewer or the PDM; another partner quoting the UID
+    /// is not taken as an answer (its mail is then handled as any other). An
+    /// attendee's answer is taken when that attendee sent it, or when a partner
+    /// colleague (the same partner's domains) answers for the partner's contact;
+    /// anything else in it is only mentioned. A decline by the reviewer or the
+    /// partner releases the booked time (state `declined`: the daemon books the next
+    /// slot at its next sweep) and tells the office list once; an answer to an older
+    /// `SEQUENCE` changes nothing (RFC 5546 3.2.3).
     func invitationAnswer(_ reply: CalendarReply, reading: Reading) throws -> AnswerToTheDesk? {
         let prefix = "\(tenant.id)-"
         guard reply.uid.hasPrefix(prefix), let dot = reply.uid.firstIndex(of: "."),
@@ -95,29 +106,65 @@ extension IngestPipeline {
             let review = try store.review(of: number), review.uid == reply.uid,
             let record = try store.submission(number: number)
         else { return nil }
-        // Only someone the invitation went to may answer it: the partner (its registry
-        // sender_domains), the reviewer or the PDM. Another partner quoting this UID
-        // is not taken as an answer (its mail is then handled as any other).
         let partner = (try? registry.current().get())?.partner(of: record)
+        let partnerDomains = Set((partner?.senderDomains ?? []).map { $0.lowercased() })
+        func isPartner(_ address: String) -> Bool {
+            partnerDomains.contains(address.split(separator: "@").last.map(String.init) ?? "")
+        }
+        let reviewer = tenant.reviewers.first { $0.id == review.reviewer }
+        let reviewerAddress = reviewer?.email.address.lowercased()
+        let pdmAddress = (partner?.pdmEmail ?? tenant.mail?.pdmFallback?.address)?.lowercased()
         let sender = reading.senderAddress?.lowercased() ?? ""
-        let invited =
-            Set((partner?.senderDomains ?? []).map { $0.lowercased() }).contains(sender.split(separator: "@").last.map(String.init) ?? "")
-            || sender == tenant.reviewers.first { $0.id == review.reviewer }?.email.address.lowercased()
-            || sender == (partner?.pdmEmail ?? tenant.mail?.pdmFallback?.address)?.lowercased()
-        guard invited else { return nil }
+        guard isPartner(sender) || sender == reviewerAddress || sender == pdmAddress else { return nil }
+
         let words = ["ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentatively accepted"]
-        let said = reply.answers.map { "\($0.address) \(words[$0.partstat] ?? $0.partstat.lowercased())" }
+        var taken: [String: String] = [:]
+        var said: [String] = []
+        for answer in reply.answers {
+            let mayAnswer = answer.address == sender || (isPartner(sender) && isPartner(answer.address))
+            let word = words[answer.partstat] ?? answer.partstat.lowercased()
+            if mayAnswer {
+                taken[answer.address] = answer.partstat
+                said.append("\(answer.address) \(word)")
+            } else {
+                said.append("\(answer.address) \(word) (not taken: sent by \(sender.isEmpty ? "nobody" : sender))")
+            }
+        }
         let what = said.isEmpty ? "an answer without attendees" : said.joined(separator: ", ")
-        let declined = reply.answers.contains { $0.partstat == "DECLINED" }
+        let decliners = taken.filter { $0.value == "DECLINED" && ($0.key == reviewerAddress || isPartner($0.key)) }
+            .keys.sorted()
         var answer = AnswerToTheDesk()
         answer.ignoredReason = "an answer to the review invitation of \(submissionID(number)): \(what)"
         answer.relatedEvents = [
-            (
-                number, "invitation-reply",
-                "\(what) (from \(reading.sender ?? "an unknown sender"))"
-                    + (declined ? "; a declined review needs a new time: competency schedule \(submissionID(number))" : "")
-            )
+            (number, "invitation-reply", "\(what) to sequence \(reply.sequence) (from \(reading.sender ?? "an unknown sender"))")
         ]
+        var declined: String?
+        var notice: PlannedMessage?
+        if !decliners.isEmpty {
+            let who = decliners.map { $0 == reviewerAddress ? "\($0) (the reviewer)" : "\($0) (the partner)" }
+                .joined(separator: ", ")
+            declined =
+                "\(who) declined the review of \(HumanDates.dateTime(review.startDate, in: tenant.timeZone)) (sequence \(reply.sequence)); the next free slot is booked at the next sweep"
+            if let mail = tenant.mail, !mail.officeList.isEmpty {
+                let kind = MessageTemplates.Kind.reviewDeclined
+                let fields: [String: Any] = [
+                    "tenant": tenant.id, "office_name": mail.office.displayName ?? tenant.displayName,
+                    "id": submissionID(number),
+                    "partner": OutgoingMail.partnerName(record, registry: try? registry.current().get(), language: tenant.language),
+                    "subject": record.subject ?? "", "reviewer": reviewer?.name ?? review.reviewer,
+                    "review_start": OutgoingMail.format(review.startDate, in: tenant), "declined_by": who,
+                    "show_command": "competency show \(submissionID(number))",
+                ]
+                // One per declined version: the key names the UID's sequence, the queue keeps one of each.
+                notice = OutgoingMail.compose(
+                    tenant: tenant, mail: mail, key: "\(kind.rawValue).\(number).\(reply.sequence)", purpose: kind.rawValue,
+                    submissions: [number], to: mail.officeList, subject: OutgoingMail.subject(mail, kind, fields),
+                    body: OutgoingMail.body(mail, kind, fields), at: reading.receivedAt)
+            }
+        }
+        answer.reviewAnswer = ReviewAnswer(
+            number: number, uid: reply.uid, sequence: reply.sequence, answers: taken, declined: declined,
+            noticeIfDeclined: notice)
         return answer
     }
 

@@ -8,6 +8,8 @@ import Foundation
 /// are looked at, and 50 attendees.
 struct CalendarReply: Sendable, Equatable {
     var uid: String
+    /// The version answered (`SEQUENCE`, 0 when absent, RFC 5545 3.8.7.4).
+    var sequence: Int = 0
     var answers: [Answer]
 
     struct Answer: Sendable, Equatable {
@@ -41,6 +43,7 @@ struct CalendarReply: Sendable, Equatable {
             .replacingOccurrences(of: "\n ", with: "").replacingOccurrences(of: "\n\t", with: "")
         var method: String?
         var uid: String?
+        var sequence = 0
         var answers: [Answer] = []
         for line in unfolded.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -50,6 +53,7 @@ struct CalendarReply: Sendable, Equatable {
             switch name {
             case "METHOD": method = value.uppercased()
             case "UID" where uid == nil: uid = value
+            case "SEQUENCE": sequence = Int(value.prefix(9)).map { max(0, $0) } ?? 0
             case "ATTENDEE" where answers.count < 50:
                 let parameters = head.split(separator: ";").dropFirst()
                 let partstat = parameters.first { $0.uppercased().hasPrefix("PARTSTAT=") }
@@ -62,6 +66,6 @@ struct CalendarReply: Sendable, Equatable {
             }
         }
         guard method == "REPLY", let uid, !uid.isEmpty else { return nil }
-        return CalendarReply(uid: uid, answers: answers)
+        return CalendarReply(uid: uid, sequence: sequence, answers: answers)
     }
 }

@@ -22,6 +22,15 @@ public final class Desk: @unchecked Sendable {
         self.configuration = configuration
     }
 
+    /// A Desk for one tenant around a store already open for writing: the daemon's
+    /// own (`TenantService`), so what it sends goes through the same code as a
+    /// reviewer's `respond` and `schedule`, on the same connection.
+    init(tenant: TenantConfiguration, daemon: DaemonConfiguration, store: SubmissionStore) {
+        self.configuration = DeskConfiguration(
+            file: tenant.sourceFile, daemon: daemon, tenants: [tenant])
+        self.stores = [tenant.id: store]
+    }
+
     public func tenant(named name: String) throws(DeskError) -> TenantConfiguration {
         guard let tenant = configuration.tenant(name) else {
             if let failure = configuration.disabledTenant(name) {

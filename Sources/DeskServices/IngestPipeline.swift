@@ -187,6 +187,7 @@ public struct IngestPipeline: Sendable {
             sourceName: sourceName, size: Int64(bytes.count), submission: submission, events: events, actor: actor)
         file.relatedEvents = answer.relatedEvents
         file.messages = answer.notices
+        file.reviewAnswer = answer.reviewAnswer
         let outcome = try store.recordIngestedFile(file, at: now)
         // Only now, with the bytes archived and the row committed (and on disk:
         // synchronous = FULL), may the inbox copy go.

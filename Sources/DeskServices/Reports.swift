@@ -73,7 +73,15 @@ public enum Reports {
             if let reviewerZone, reviewerZone.identifier != view.timeZone.identifier {
                 when += " (\(HumanDates.dateTime(review.startDate, in: reviewerZone)) for \(review.reviewer))"
             }
-            lines.append(("Review", review.state == "booked" ? "\(when) with \(review.reviewer)" : "cancelled (was \(when))"))
+            switch review.state {
+            case "booked": lines.append(("Review", "\(when) with \(review.reviewer)"))
+            case "declined": lines.append(("Review", "declined (was \(when) with \(review.reviewer)); the next free slot is booked at the next sweep"))
+            default: lines.append(("Review", "cancelled (was \(when))"))
+            }
+            let answers = review.answerList
+            if !answers.isEmpty {
+                lines.append(("Answers", answers.map { "\($0.address) \($0.partstat.lowercased())" }.joined(separator: ", ")))
+            }
         }
         if let program = record.program { lines.append(("Program", program)) }
         if let document = record.documentName { lines.append(("Document", document)) }

@@ -137,21 +137,35 @@ public struct ResponseDrafter: Sendable {
         _ view: SubmissionView, review: ReviewRecord, reviewer: Reviewer?, partners: [Mailbox], pdm: Mailbox?, now: Date,
         method: ReviewInvitation.Method = .request
     ) -> ReviewInvitation {
-        let ja = tenant.language == .ja
         let partner = OutgoingMail.partnerName(view.record, registry: registry, language: tenant.language)
         var attendees: [ReviewInvitation.Attendee] = []
         if let reviewer { attendees.append(.init(mailbox: Mailbox(reviewer.email.address, name: reviewer.name), role: "CHAIR")) }
         attendees += partners.map { ReviewInvitation.Attendee(mailbox: $0) }
         if let pdm { attendees.append(.init(mailbox: pdm, role: "OPT-PARTICIPANT")) }
-        let summary = ja ? "コンピテンシー審査: \(partner)（\(view.id)）" : "Competency review: \(partner) (\(view.id))"
-        let description =
-            ja
-            ? "\(partner) の自己評価（\(view.id)、件名「\(view.record.subject ?? "")」）の審査です。\n出席をお願いする方: AWS 認定資格を持つエンジニア、運用責任者、事業開発の責任者。\n主催: \(mail.office.displayName ?? tenant.displayName)"
-            : "The review of \(partner)'s self-assessment (\(view.id), \"\(view.record.subject ?? "")\").\nPlease attend: an AWS-certified engineer, the operations lead and a business-development executive.\nOrganised by \(mail.office.displayName ?? tenant.displayName)"
+        let (summary, description) = Self.reviewText(
+            partner: partner, id: view.id, subject: view.record.subject, office: mail.office.displayName ?? tenant.displayName,
+            language: tenant.language)
         return ReviewInvitation(
             method: method, uid: review.uid, sequence: review.sequence, stamp: now, start: review.startDate,
             end: review.endDate, timeZone: tenant.timeZone, organizer: mail.office, attendees: Self.distinct(attendees),
             summary: summary, description: description)
+    }
+
+    /// The review's `SUMMARY` and `DESCRIPTION`: the partner, the submission, and the
+    /// seed's recommended attendees (PRODUCT.md §7), in the tenant's language.
+    static func reviewText(partner: String, id: String, subject: String?, office: String, language: TextLanguage)
+        -> (summary: String, description: String)
+    {
+        if language == .ja {
+            return (
+                "コンピテンシー審査: \(partner)（\(id)）",
+                "\(partner) の自己評価（\(id)、件名「\(subject ?? "")」）の審査です。\n出席をお願いする方: AWS 認定資格を持つエンジニア、運用責任者、事業開発の責任者。\n主催: \(office)"
+            )
+        }
+        return (
+            "Competency review: \(partner) (\(id))",
+            "The review of \(partner)'s self-assessment (\(id), \"\(subject ?? "")\").\nPlease attend: an AWS-certified engineer, the operations lead and a business-development executive.\nOrganised by \(office)"
+        )
     }
 
     /// Each attendee once (by address), the first mention winning.

@@ -13,8 +13,9 @@ import Foundation
 /// The booking itself re-checks the overlap inside its transaction
 /// (`SubmissionStore.bookReview`), so two submissions racing for one slot cannot
 /// both have it. The daemon books every ready, assigned submission without a
-/// review after each sweep; a cancelled review stays cancelled until a person
-/// books it again (`competency schedule`).
+/// review after each sweep, and books again a review someone declined (the first
+/// free slot on a later day than the declined one); a cancelled review stays
+/// cancelled until a person books it again (`competency schedule`).
 public struct ReviewScheduling: Sendable {
     public let tenant: TenantConfiguration
     public let store: SubmissionStore
@@ -55,13 +56,17 @@ public struct ReviewScheduling: Sendable {
         return nil
     }
 
-    /// The first possible slot for `reviewer`, looking at most 120 days ahead.
-    public func firstSlot(for reviewer: Reviewer, record: SubmissionRecord, now: Date) throws(StoreError) -> (Date, Date)? {
+    /// The first possible slot for `reviewer`, looking at most 120 days ahead; on
+    /// `notBefore` or later when given (after a declined time).
+    public func firstSlot(
+        for reviewer: Reviewer, record: SubmissionRecord, now: Date, notBefore: LocalDate? = nil
+    ) throws(StoreError) -> (Date, Date)? {
         guard let number = record.number else { return nil }
         let verdictDay = tenant.calendar.localDate(of: Date(timeIntervalSince1970: record.createdAt))
         var day = tenant.calendar.businessDay(tenant.review.businessDaysAfter, after: verdictDay)
         let today = tenant.calendar.localDate(of: now)
         if day < today { day = today }
+        if let notBefore, day < notBefore { day = notBefore }
         let booked = try store.bookedReviews(reviewer: reviewer.id)
         for _ in 0..<120 {
             if obstacle(reviewer, on: day, for: number, booked: booked) == nil && start(on: day) > now {
@@ -73,28 +78,51 @@ public struct ReviewScheduling: Sendable {
         return nil
     }
 
-    /// Books every open, ready, assigned submission that has no review row yet; returns (ID, start).
+    /// What one booking pass did for one submission.
+    public struct Booking: Sendable {
+        public var id: String
+        public var number: Int64
+        public var start: Date
+        /// A review someone had declined, now at its next time.
+        public var rebooked: Bool
+    }
+
+    /// Books every open, ready, assigned submission that has no review row yet, and
+    /// every declined review again (the reviewer's first free slot on a later day).
     @discardableResult
-    public func bookAssigned(at now: Date) throws(StoreError) -> [(String, Date)] {
+    public func bookAssigned(at now: Date) throws(StoreError) -> [Booking] {
         guard !tenant.reviewers.isEmpty else { return [] }
-        var booked: [(String, Date)] = []
-        for record in try store.submissions(includeClosed: false)
-        where record.verdict == "ready" && record.closedAt == nil {
+        var candidates: [(SubmissionRecord, ReviewRecord?)] = []
+        // Ready and still unanswered, without a review yet.
+        for record in try store.submissions(includeClosed: false) where record.verdict == "ready" {
+            if let number = record.number, try store.review(of: number) == nil { candidates.append((record, nil)) }
+        }
+        // Declined: answered already (the notice was sent) or not, as long as it is not closed.
+        for review in try store.reviews(inState: "declined") {
+            if let record = try store.submission(number: review.submissionNumber), record.verdict == "ready",
+                record.closedAt == nil
+            {
+                candidates.append((record, review))
+            }
+        }
+        var booked: [Booking] = []
+        for (record, declined) in candidates {
             guard let number = record.number, let assignee = record.assignee,
-                let reviewer = tenant.reviewers.first(where: { $0.id == assignee }),
-                try store.review(of: number) == nil,
-                let (start, end) = try firstSlot(for: reviewer, record: record, now: now)
+                let reviewer = tenant.reviewers.first(where: { $0.id == assignee })
             else { continue }
+            let after = declined.map { tenant.calendar.localDate(of: $0.startDate).adding(days: 1) }
+            guard let (start, end) = try firstSlot(for: reviewer, record: record, now: now, notBefore: after) else { continue }
+            let why = declined == nil ? "the first free slot" : "the first free slot after the declined time"
             do {
                 _ = try store.bookReview(
                     number, reviewer: reviewer.id, start: start, end: end, uid: uid(number), by: "competencyd",
-                    detail: "\(reviewer.id), \(ISO8601.format(start, in: tenant.timeZone)) for \(tenant.review.minutes) minutes (the first free slot)",
+                    detail: "\(reviewer.id), \(ISO8601.format(start, in: tenant.timeZone)) for \(tenant.review.minutes) minutes (\(why))",
                     at: now)
-                booked.append(("\(tenant.id)-\(number)", start))
+                booked.append(Booking(id: "\(tenant.id)-\(number)", number: number, start: start, rebooked: declined != nil))
             } catch StoreError.conflict {
                 continue  // taken meanwhile: the next sweep finds the next slot
             }
         }
-        return booked
+        return booked.sorted { $0.number < $1.number }
     }
 }

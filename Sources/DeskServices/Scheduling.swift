@@ -1,5 +1,6 @@
 import DeskConfig
 import DeskCore
+import DeskOutgoing
 import DeskStore
 import Foundation
 import Logging
@@ -51,7 +52,12 @@ extension Desk {
             start = parsed
         } else {
             let slot: (Date, Date)?
-            do { slot = try scheduling.firstSlot(for: reviewer, record: current.record, now: now) } catch {
+            do {
+                // A declined time is not offered again: the first free slot on a later day.
+                let declined = try store.review(of: number).flatMap { $0.state == "declined" ? $0 : nil }
+                let after = declined.map { tenant.calendar.localDate(of: $0.startDate).adding(days: 1) }
+                slot = try scheduling.firstSlot(for: reviewer, record: current.record, now: now, notBefore: after)
+            } catch {
                 throw .failed(error.description)
             }
             guard let slot else { throw .badArgument("no free slot for \(reviewer.id) in the next 120 days") }
@@ -121,13 +127,69 @@ extension Desk {
             : "The partner and the PDM were sent the update (sequence \(review.sequence))."
     }
 
-    /// The booked reviews of every tenant the caller may read (`competency reviews`).
-    public func reviews(tenant only: String?) throws(DeskError) -> [(TenantConfiguration, ReviewRecord)] {
+    /// The booked reviews of every tenant the caller may read (`competency reviews`):
+    /// of one reviewer when `reviewer` is given (id, OS user, email or name, matched
+    /// in each tenant's pool), starting on `from` through `to` (dates in each
+    /// tenant's own time) when given.
+    public func reviews(
+        tenant only: String?, reviewer: String? = nil, from: LocalDate? = nil, to: LocalDate? = nil
+    ) throws(DeskError) -> [(TenantConfiguration, ReviewRecord)] {
+        if let only { _ = try tenant(named: only) }
         var rows: [(TenantConfiguration, ReviewRecord)] = []
+        var knownReviewer = reviewer == nil
         for tenant in configuration.tenants where only == nil || tenant.id == only {
+            var id: String?
+            if let reviewer {
+                guard let match = tenant.reviewers.first(where: { $0.isNamed(reviewer) }) else { continue }
+                id = match.id
+                knownReviewer = true
+            }
             guard let store = try store(for: tenant, access: .read) else { continue }
-            do { rows += try store.bookedReviews().map { (tenant, $0) } } catch { throw .failed(error.description) }
+            let booked: [ReviewRecord]
+            do { booked = try store.bookedReviews(reviewer: id) } catch { throw .failed(error.description) }
+            rows += booked.filter { review in
+                let day = tenant.calendar.localDate(of: review.startDate)
+                return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
+            }.map { (tenant, $0) }
+        }
+        if let reviewer, !knownReviewer {
+            throw .badArgument(
+                "no reviewer \"\(SafeText.escapingControls(reviewer))\" in the pool of \(only ?? "any tenant") (an id, OS user, email or name from reviewers:)")
         }
         return rows.sorted { $0.1.start < $1.1.start }
+    }
+
+    /// The reviews as one calendar to subscribe to (`competency reviews --ics`): each
+    /// review with its invitation's UID and SEQUENCE, its time in its tenant's zone,
+    /// the office as organizer and the reviewer as the one attendee.
+    public func reviewCalendar(_ rows: [(TenantConfiguration, ReviewRecord)], name: String, now: Date) throws(DeskError) -> ReviewCalendar {
+        var events: [ReviewInvitation] = []
+        var registries: [String: PartnerRegistry?] = [:]
+        for (tenant, review) in rows {
+            let id = "\(tenant.id)-\(review.submissionNumber)"
+            let record: SubmissionRecord?
+            let store = try store(for: tenant, access: .read)
+            do { record = try store?.submission(number: review.submissionNumber) } catch { throw .failed(error.description) }
+            if registries[tenant.id] == nil {
+                registries[tenant.id] = .some(try? partnerRegistry(of: tenant, failure: ""))
+            }
+            let registry = registries[tenant.id] ?? nil
+            let partner = record.map { OutgoingMail.partnerName($0, registry: registry, language: tenant.language) } ?? id
+            let pool = tenant.reviewers.first { $0.id == review.reviewer }
+            let reviewerBox = pool.map { Mailbox($0.email.address, name: $0.name) }
+            let answered =
+                review.answerList.first { $0.address == reviewerBox?.address.lowercased() }?.partstat ?? "NEEDS-ACTION"
+            let office = tenant.mail?.office ?? reviewerBox ?? Mailbox("competency-desk@\(tenant.id).invalid")
+            let text = ResponseDrafter.reviewText(
+                partner: partner, id: id, subject: record?.subject, office: office.displayName ?? tenant.displayName,
+                language: tenant.language)
+            events.append(
+                ReviewInvitation(
+                    uid: review.uid, sequence: review.sequence, stamp: Date(timeIntervalSince1970: review.updatedAt),
+                    start: review.startDate, end: review.endDate, timeZone: tenant.timeZone, organizer: office,
+                    attendees: reviewerBox.map { [.init(mailbox: $0, role: "CHAIR", partstat: answered, rsvp: false)] } ?? [],
+                    summary: text.summary, description: text.description))
+        }
+        return ReviewCalendar(name: name, events: events)
     }
 }

@@ -105,6 +105,13 @@ public struct SubmissionView: Sendable {
             ("state", .string(review.state)),
             ("uid", .string(review.uid)),
             ("sequence", .number(Double(review.sequence))),
+            (
+                "answers",
+                .array(
+                    review.answerList.map {
+                        .object([("address", .string($0.address)), ("partstat", .string($0.partstat))])
+                    })
+            ),
         ]
         return .object(fields)
     }

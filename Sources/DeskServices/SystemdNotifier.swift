@@ -87,7 +87,7 @@ public struct WatchdogService: Service {
         // at a time, last first, so a watchdog still waiting here would hold SIGTERM
         // back from the tenants until their whole start-up backlog was drained.
         if let startup {
-            try? await cancelWhenGracefulShutdown { await startup.wait(timeout: .seconds(60)) }
+            await cancelWhenGracefulShutdown { await startup.wait(timeout: .seconds(60)) }
         }
         guard !Task.isShuttingDownGracefully && !Task.isCancelled else {
             notifier.notify("STOPPING=1")

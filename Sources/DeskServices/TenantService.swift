@@ -23,6 +23,7 @@ import ServiceLifecycle
 /// tenant that hangs on one file is seen as stuck (`WatchdogService`).
 public struct TenantService: Service {
     let tenant: TenantConfiguration
+    let daemon: DaemonConfiguration
     let maxMessageBytes: Int
     let looseFileQuietPeriod: Duration
     let rescanInterval: Duration
@@ -44,6 +45,7 @@ public struct TenantService: Service {
         self.progress = progress
         self.stuckAfter = daemon.stuckAfter
         self.tenant = tenant
+        self.daemon = daemon
         self.maxMessageBytes = daemon.maxMessageBytes
         self.looseFileQuietPeriod = daemon.looseFileQuietPeriod
         self.rescanInterval = daemon.rescanInterval
@@ -386,6 +388,50 @@ public struct TenantService: Service {
         return (files + recovered, entered.count)
     }
 
+    /// What the partner hears about its review without a reviewer's command:
+    /// - a review booked again after a decline, when the partner had been sent the
+    ///   invitation: the update (same UID, higher SEQUENCE) to everyone on it;
+    /// - with `review.send_notice: at-once`: the scheduling notice of every open, ready
+    ///   submission whose review is booked and that has had no first response yet —
+    ///   the same message `competency respond` sends, and the first response.
+    /// A failure is logged (and recorded in the history once) and tried again at the next sweep.
+    func tellAboutReviews(_ pipeline: IngestPipeline, rebooked: [ReviewScheduling.Booking]) throws(StoreError) {
+        guard tenant.mail != nil else { return }
+        let desk = Desk(tenant: tenant, daemon: daemon, store: pipeline.store)
+        let now = clock.now()
+        for booking in rebooked {
+            do {
+                if let told = try desk.tellPartner(
+                    booking.id, tenant: tenant, store: pipeline.store, number: booking.number, by: "competencyd", now: now)
+                {
+                    logger.notice("review update sent", metadata: ["submission.id": "\(booking.id)", "result": "\(told)"])
+                }
+            } catch {
+                logger.error("review update not sent", metadata: ["submission.id": "\(booking.id)", "error": "\(error)"])
+            }
+        }
+        guard tenant.review.sendNotice == .atOnce else { return }
+        for record in try pipeline.store.submissions(includeClosed: false)
+        where record.verdict == "ready" && record.closedAt == nil && record.respondedAt == nil {
+            guard let number = record.number, try pipeline.store.review(of: number)?.state == "booked" else { continue }
+            let id = "\(tenant.id)-\(number)"
+            do {
+                let outcome = try desk.respond(id, by: "competencyd", again: false, body: nil, now: now)
+                logger.notice("scheduling notice sent (review.send_notice: at-once)", metadata: ["submission.id": "\(id)", "result": "\(outcome)"])
+            } catch {
+                let first = try pipeline.store.recordNotice(
+                    "notice-not-sent", on: number,
+                    detail: "the scheduling notice could not be sent by the daemon (review.send_notice: at-once): \(error); tried again at every sweep",
+                    messages: [], at: now)
+                if first {
+                    logger.error("scheduling notice not sent; tried again at every sweep", metadata: ["submission.id": "\(id)", "error": "\(error)"])
+                } else {
+                    logger.debug("scheduling notice still not sent", metadata: ["submission.id": "\(id)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
     /// Assigns ready submissions their reviewer (ReviewAssignment), queues the SLA
     /// alerts due now (AlertPlanner), then hands every message due in
     /// the outgoing queue to the tenant's transport (OutgoingDelivery). Nothing when
@@ -398,9 +444,15 @@ public struct TenantService: Service {
             for (id, reviewer) in made {
                 logger.notice("reviewer assigned", metadata: ["submission.id": "\(id)", "reviewer": "\(reviewer)"])
             }
-            for (id, start) in try ReviewScheduling(tenant: tenant, store: pipeline.store).bookAssigned(at: clock.now()) {
-                logger.notice("review booked", metadata: ["submission.id": "\(id)", "start": "\(ISO8601.format(start, in: tenant.timeZone))"])
+            let bookings = try ReviewScheduling(tenant: tenant, store: pipeline.store).bookAssigned(at: clock.now())
+            for booking in bookings {
+                logger.notice(
+                    booking.rebooked ? "declined review booked again" : "review booked",
+                    metadata: [
+                        "submission.id": "\(booking.id)", "start": "\(ISO8601.format(booking.start, in: tenant.timeZone))",
+                    ])
             }
+            try tellAboutReviews(pipeline, rebooked: bookings.filter(\.rebooked))
         }
         guard let mail = tenant.mail else { return }
         switch pipeline.registry.current() {

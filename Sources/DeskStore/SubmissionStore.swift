@@ -344,6 +344,31 @@ public struct SubmissionStore: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v6-review-answers") { db in
+            // SQLite cannot change a CHECK: the table is made again with the state
+            // `declined` (an invited person declined; the daemon books the next slot)
+            // and `answers`, each attendee's iTIP PARTSTAT ({"address": "ACCEPTED"}).
+            try db.execute(
+                sql: """
+                    CREATE TABLE review_v6 (
+                        submission_number INTEGER PRIMARY KEY REFERENCES submission(number),
+                        reviewer TEXT NOT NULL,
+                        start REAL NOT NULL,
+                        "end" REAL NOT NULL,
+                        uid TEXT NOT NULL UNIQUE,
+                        sequence INTEGER NOT NULL DEFAULT 0,
+                        state TEXT NOT NULL CHECK (state IN ('booked', 'declined', 'cancelled')),
+                        updated_at REAL NOT NULL,
+                        answers TEXT NOT NULL DEFAULT '{}'
+                    );
+                    INSERT INTO review_v6 (submission_number, reviewer, start, "end", uid, sequence, state, updated_at)
+                        SELECT submission_number, reviewer, start, "end", uid, sequence, state, updated_at FROM review;
+                    DROP TABLE review;
+                    ALTER TABLE review_v6 RENAME TO review;
+                    CREATE INDEX review_on_reviewer ON review(reviewer, start);
+                    CREATE INDEX review_on_state ON review(state, start);
+                    """)
+        }
         return migrator
     }
 
@@ -466,10 +491,14 @@ public struct SubmissionStore: Sendable {
                     detail: detail)
                 try event.insert(db)
             }
+            // An answer to a review invitation changes the review in the same transaction.
+            let answered = try file.reviewAnswer.map { try $0.apply(db, actor: file.actor, at: now) }
             for related in file.relatedEvents {
+                var detail = "\(related.detail) (stored as \(tenant)-\(number))"
+                if let answered, related.number == file.reviewAnswer?.number { detail += "; \(answered)" }
                 var event = EventRecord(
                     id: nil, submissionNumber: related.number, at: now.timeIntervalSince1970, kind: related.kind,
-                    actor: file.actor, detail: "\(related.detail) (stored as \(tenant)-\(number))")
+                    actor: file.actor, detail: detail)
                 try event.insert(db)
             }
             for planned in file.messages where try OutgoingRecord.filter(Column("message_id") == planned.messageID).fetchCount(db) == 0 {
@@ -651,6 +680,8 @@ public struct IngestedFile: Sendable {
     public var relatedEvents: [(number: Int64, kind: String, detail: String)] = []
     /// Messages to queue with it (the office's notice of a delivery report).
     public var messages: [PlannedMessage] = []
+    /// An answer to a review invitation the file carries, recorded on the review.
+    public var reviewAnswer: ReviewAnswer?
 
     public init(
         sourceName: String, size: Int64, submission: SubmissionRecord, events: [(String, String)], actor: String

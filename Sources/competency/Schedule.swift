@@ -28,16 +28,52 @@ extension Competency {
     }
 
     struct Reviews: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The booked reviews, soonest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "The booked reviews, soonest first; --ics writes them as one calendar to subscribe to.",
+            discussion: """
+                --from and --to are dates (YYYY-MM-DD) in each tenant's own time, both included. \
+                --ics prints an iCalendar (METHOD:PUBLISH) of the reviews listed — with --reviewer me, your \
+                whole schedule — that a calendar program can subscribe to from a file; with --output it \
+                replaces that file atomically, so a timer can keep it current.
+                """)
 
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "Only this tenant.") var tenant: String?
+        @Option(
+            name: .long, help: "Only this reviewer's (id, OS user, email or name); 'me' is you, by your OS user.")
+        var reviewer: String?
+        @Option(name: .long, help: "Only reviews on or after this date (YYYY-MM-DD).") var from: String?
+        @Option(name: .long, help: "Only reviews on or before this date (YYYY-MM-DD).") var to: String?
         @Flag(name: .long, help: "One JSON array: id, tenant, reviewer, start, end (ISO 8601 with offset), sequence.") var json = false
+        @Flag(name: .long, help: "One iCalendar (RFC 5545, METHOD:PUBLISH) of the reviews listed.") var ics = false
+        @Option(name: .long, help: "With --ics: write the calendar to this file (replaced atomically).") var output: String?
+
+        func validate() throws {
+            if json && ics { throw ValidationError("--json and --ics are two outputs; choose one") }
+            if output != nil && !ics { throw ValidationError("--output goes with --ics") }
+        }
 
         func run() throws {
             try reporting {
-                let (desk, _) = try options.desk()
-                let rows = try desk.reviews(tenant: tenant)
+                let (desk, now) = try options.desk()
+                let first = try Sla.Report.date(from, option: "--from")
+                let last = try Sla.Report.date(to, option: "--to")
+                if let first, let last, last < first {
+                    throw DeskError.badArgument("--to \(last.iso) is before --from \(first.iso); nothing listed")
+                }
+                let name = reviewer == "me" ? OperatingSystemUser.name() : reviewer
+                let rows = try desk.reviews(tenant: tenant, reviewer: name, from: first, to: last)
+                if ics {
+                    let title = ["Competency reviews", name, tenant].compactMap { $0 }.joined(separator: " — ")
+                    let data = try desk.reviewCalendar(rows, name: title, now: now).rendered()
+                    if let output {
+                        try TemplateOutput.write([UInt8](data), to: URL(fileURLWithPath: output), replacing: true)
+                        FileHandle.standardError.write(Data("wrote \(rows.count) review\(rows.count == 1 ? "" : "s") to \(output)\n".utf8))
+                    } else {
+                        FileHandle.standardOutput.write(data)
+                    }
+                    return
+                }
                 if json {
                     let array = JSONValue.array(
                         rows.map { tenant, review in

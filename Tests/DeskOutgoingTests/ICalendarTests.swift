@@ -162,6 +162,46 @@ struct ICalendarTests {
         #expect(cancelAttachment.data == cancel.rendered())
     }
 
+    /// `competency reviews --ics`: one calendar of many reviews in two zones over
+    /// three years, read back by Python's icalendar — every event at its instant,
+    /// resolved through the VTIMEZONE written for its zone, which covers all of them.
+    @Test(
+        "a schedule: METHOD:PUBLISH, one VTIMEZONE per zone covering every event, each event at its instant",
+        .enabled(if: RequiredTool.icalendar.shouldRun, "needs python3 with icalendar (scripts/install-deps)"))
+    func schedule() throws {
+        try RequiredTool.icalendar.require()
+        let samples: [ICalendarSamples.Case] = [
+            .init(method: .request, language: .ja, zone: .tokyo),
+            .init(method: .request, language: .en, zone: .newYorkJuly),
+            .init(method: .request, language: .en, zone: .newYorkDecember),
+            .init(method: .request, language: .ja, zone: .newYorkJanuary),
+        ]
+        var events = try samples.map(ICalendarSamples.invitation)
+        for index in events.indices { events[index].uid = "review-\(index)@competency-desk.example" }
+        let calendar = ReviewCalendar(name: "Competency reviews — 山田 太郎, retail-jp", events: events)
+        let bytes = calendar.rendered()
+        for line in try ICalendarSamples.physicalLines(bytes) { #expect(line.count <= 75) }
+        let text = String(decoding: ICalendarSamples.unfold(bytes), as: UTF8.self)
+        #expect(text.contains("\r\nX-WR-CALNAME:Competency reviews — 山田 太郎\\, retail-jp\r\n"))
+        #expect(text.components(separatedBy: "BEGIN:VTIMEZONE").count - 1 == 2)
+
+        let reading = try PythonICalendar.read(bytes)
+        #expect(reading.errors == [])
+        #expect(reading.method == "PUBLISH")
+        #expect(reading.events.count == events.count)
+        #expect(Set(reading.timezones.map(\.tzid)) == ["Asia/Tokyo", "America/New_York"])
+        for (read, event) in zip(reading.events, events) {
+            #expect(read.uid == event.uid && read.sequence == event.sequence)
+            #expect(read.dtstart.tzid == event.timeZone.identifier)
+            #expect(read.dtstart.timestamp == event.start.timeIntervalSince1970)
+            #expect(read.dtstart.vtimezoneTimestamp == event.start.timeIntervalSince1970, "\(event.uid) via the VTIMEZONE")
+            #expect(read.dtend.vtimezoneTimestamp == event.end.timeIntervalSince1970)
+        }
+        // An empty schedule is still a calendar a program can subscribe to.
+        let empty = try PythonICalendar.read(ReviewCalendar(name: "none", events: []).rendered())
+        #expect(empty.errors == [] && empty.events.isEmpty && empty.method == "PUBLISH")
+    }
+
     @Test("hostile text: control characters and line breaks never start a property; CN with specials is quoted")
     func hostileText() throws {
         var invitation = try ICalendarSamples.invitation(.init(method: .request, language: .en, zone: .newYorkJuly))

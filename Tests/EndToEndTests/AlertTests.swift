@@ -32,31 +32,19 @@ struct AlertTests {
 
     /// `competencyd --once` at `now`.
     func once(_ harness: DaemonHarness, at now: String) throws {
-        let run = try ProgramRun.run(
-            "competencyd", ["--config", harness.desk.configFile.path, "--once"], environment: ["COMPETENCY_NOW": now])
+        let run = try harness.once(at: now)
         #expect(run.status == 0, "competencyd --once at \(now): \(run.stderr)")
     }
 
-    /// Every message in `Outbox/<tenant>/new`, parsed by Python's email package.
+    /// Every message in `Outbox/<tenant>/new` (`OutboxReader`: Python's email package), as text fields.
     static func outbox(_ desk: TemporaryDesk, _ tenant: String = "retail-jp") throws -> [[String: String]] {
-        let folder = desk.root.appendingPathComponent("Outbox/\(tenant)/new")
-        let script = """
-            import email, email.policy, json, os, sys
-            folder = sys.argv[1]
-            out = []
-            for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-                with open(os.path.join(folder, name), 'rb') as f:
-                    m = email.message_from_bytes(f.read(), policy=email.policy.default)
-                body = m.get_body(preferencelist=('plain',))
-                out.append({'file': name, 'to': str(m['To']), 'from': str(m['From']), 'subject': str(m['Subject']),
-                            'auto_submitted': str(m['Auto-Submitted']), 'message_id': str(m['Message-ID']),
-                            'submission': str(m['X-Competency-Submission']),
-                            'body': body.get_content() if body is not None else ''})
-            print(json.dumps(out))
-            """
-        let run = try ProgramRun.runTool("python3", ["-c", script, folder.path])
-        #expect(run.status == 0, "\(run.stderr)")
-        return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: String]] ?? []
+        try OutboxReader.messages(desk, tenant: tenant).map {
+            [
+                "file": $0.file, "to": $0.to.joined(separator: ", "), "from": $0.from, "subject": $0.subject,
+                "auto_submitted": $0.autoSubmitted, "message_id": $0.messageID, "submission": $0.submission,
+                "body": $0.body,
+            ]
+        }
     }
 
     @Test func atRiskThenBreachedEachOnceAcrossRestartsAcrossGoldenWeek() throws {

@@ -29,8 +29,7 @@ struct OutgoingQueueEndToEndTests {
     }
 
     func once(_ harness: DaemonHarness, at now: String) throws -> ProgramRun {
-        try ProgramRun.run(
-            "competencyd", ["--config", harness.desk.configFile.path, "--once"], environment: ["COMPETENCY_NOW": now])
+        try harness.once(at: now)
     }
 
     func outbox(_ harness: DaemonHarness) throws -> [[String: Any]] {

@@ -58,38 +58,24 @@ struct RespondTests {
     }
 
     func once(_ harness: DaemonHarness, at now: String) throws {
-        let run = try ProgramRun.run(
-            "competencyd", ["--config", harness.desk.configFile.path, "--once"], environment: ["COMPETENCY_NOW": now])
+        let run = try harness.once(at: now)
         #expect(run.status == 0, "competencyd --once at \(now): \(run.stderr)")
     }
 
     /// `competency --config PATH <arguments>` at `now`, in the contract's order.
     func competency(_ harness: DaemonHarness, _ arguments: [String], at now: String) throws -> ProgramRun {
-        try ProgramRun.run(
-            "competency", ["--config", harness.desk.configFile.path] + arguments, environment: ["COMPETENCY_NOW": now])
+        try harness.competency(arguments, at: now)
     }
 
-    /// Every message in the tenant's outbox, parsed by Python's email package.
+    /// Every message in the tenant's outbox (`OutboxReader`: Python's email package).
     static func outbox(_ desk: TemporaryDesk) throws -> [[String: Any]] {
-        let folder = desk.root.appendingPathComponent("Outbox/retail-jp/new")
-        let script = """
-            import email, email.policy, json, os, sys
-            folder = sys.argv[1]
-            out = []
-            for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-                with open(os.path.join(folder, name), 'rb') as f:
-                    m = email.message_from_bytes(f.read(), policy=email.policy.default)
-                body = m.get_body(preferencelist=('plain',))
-                out.append({'to': [a.addr_spec for a in m['To'].addresses], 'subject': str(m['Subject']),
-                            'in_reply_to': str(m['In-Reply-To']), 'references': str(m['References']),
-                            'auto_submitted': str(m['Auto-Submitted']), 'purpose': str(m['X-Competency-Purpose']),
-                            'attachments': [p.get_filename() for p in m.iter_attachments()],
-                            'body': body.get_content() if body is not None else ''})
-            print(json.dumps(out))
-            """
-        let run = try ProgramRun.runTool("python3", ["-c", script, folder.path])
-        #expect(run.status == 0, "\(run.stderr)")
-        return try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
+        try OutboxReader.messages(desk).map {
+            [
+                "to": $0.to, "subject": $0.subject, "in_reply_to": $0.inReplyTo, "references": $0.references,
+                "auto_submitted": $0.autoSubmitted, "purpose": $0.purpose, "attachments": $0.attachments,
+                "body": $0.body, "message_id": $0.messageID,
+            ]
+        }
     }
 
     @Test func anIncompleteSubmissionGetsItsInformationRequestAndTheSLAIsMetOnTime() throws {

@@ -161,6 +161,8 @@ struct ReviewAssignmentTests {
             ("reviewers:\n  - {id: a, email: a@b.example, capacity: 0}\n", "capacity"),
             ("reviewers:\n  - {id: a, email: a@b.example}\n  - {id: a, email: c@b.example}\n", "a second reviewer"),
             ("reviewers:\n  - {id: a, mail: a@b.example}\n", "unknown key"),
+            ("review:\n  send_notice: immediately\n", "is not confirm (a reviewer sends the notice with competency respond) or at-once"),
+            ("review:\n  start: \"25:00\"\n", "is not a local time such as 10:00"),
         ]
         for (pool, expected) in cases {
             let desk = try Self.desk("pool-bad", pool: "\n" + pool)
