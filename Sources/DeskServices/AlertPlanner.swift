@@ -42,9 +42,11 @@ public struct AlertPlanner: Sendable {
     /// Plans and records the alerts due at `now`; returns the (submission ID, state) pairs queued.
     @discardableResult
     public func plan(at now: Date) throws(StoreError) -> [(String, String)] {
-        let alerted = try store.alertedStates()
         var decided: [Decided] = []
-        for record in try store.submissions(includeClosed: false) {
+        let candidates = try store.openSubmissions(
+            deadlineAtOrBefore: SLASweep.candidateBound(for: tenant, at: now), notBreachedIn: .alerts)
+        let alerted = try store.alertedStates(among: candidates.compactMap(\.number))
+        for record in candidates {
             guard let number = record.number else { continue }
             let view = SubmissionView(record: record, tenant: tenant, now: now)
             guard view.sla == .atRisk || view.sla == .breached else { continue }

@@ -123,7 +123,7 @@ public final class Desk: @unchecked Sendable {
         var skipped: [DeskError] = []
         for tenant in tenants {
             do {
-                let records = try store(for: tenant, access: .read)?.submissions(includeClosed: includeClosed) ?? []
+                let records = try store(for: tenant, access: .read)?.submissionSummaries(includeClosed: includeClosed) ?? []
                 views += records.map { SubmissionView(record: $0, tenant: tenant, now: now) }
             } catch let error as DeskError {
                 if name != nil { throw error }

@@ -90,8 +90,7 @@ public struct ReviewAssignment: Sendable {
         // No pool configured: assignment is left to people (`competency assign` needs a pool too).
         guard !tenant.reviewers.isEmpty else { return [] }
         var made: [(String, String)] = []
-        for record in try store.submissions(includeClosed: false)
-        where record.verdict == "ready" && record.assignee == nil && record.closedAt == nil {
+        for record in try store.openReadySubmissions() where record.assignee == nil {
             guard let number = record.number else { continue }
             switch try choose(record, at: now) {
             case .success(let reviewer):

@@ -94,7 +94,7 @@ public struct ReviewScheduling: Sendable {
         guard !tenant.reviewers.isEmpty else { return [] }
         var candidates: [(SubmissionRecord, ReviewRecord?)] = []
         // Ready and still unanswered, without a review yet.
-        for record in try store.submissions(includeClosed: false) where record.verdict == "ready" {
+        for record in try store.openReadySubmissions() {
             if let number = record.number, try store.review(of: number) == nil { candidates.append((record, nil)) }
         }
         // Declined: answered already (the notice was sent) or not, as long as it is not closed.

@@ -20,11 +20,25 @@ public struct SLASweep: Sendable {
         self.store = store
     }
 
+    /// The latest deadline that can be at risk or breached at `now`: the end of the
+    /// day one business day beyond the at-risk window (a submission is at risk from
+    /// the start of the `at_risk_business_days`-th business day before its due date).
+    /// Everything due later is on track, so the sweep and the alerts never read it.
+    public static func candidateBound(for tenant: TenantConfiguration, at now: Date) -> Date {
+        let today = tenant.calendar.localDate(of: now)
+        let horizon = tenant.calendar.businessDay(tenant.sla.atRiskBusinessDays + 1, after: today)
+        return tenant.calendar.startOfDay(horizon.adding(days: 1))
+    }
+
     /// Runs one sweep; returns the (submission ID, state) pairs newly entered.
+    /// Reads only the open submissions due by `candidateBound` that are not yet
+    /// recorded as breached, and records what they entered in one transaction.
     @discardableResult
     public func sweep(at now: Date) throws(StoreError) -> [(String, SLAState)] {
-        var entered: [(String, SLAState)] = []
-        for record in try store.submissions(includeClosed: false) {
+        var entered: [(number: Int64, id: String, state: SLAState, detail: String)] = []
+        let candidates = try store.openSubmissions(
+            deadlineAtOrBefore: Self.candidateBound(for: tenant, at: now), notBreachedIn: .events)
+        for record in candidates {
             guard let number = record.number else { continue }
             let view = SubmissionView(record: record, tenant: tenant, now: now)
             guard view.sla == .atRisk || view.sla == .breached, let deadline = view.deadline else { continue }
@@ -33,10 +47,12 @@ public struct SLASweep: Sendable {
                 view.sla == .breached
                 ? "deadline \(deadlineText) passed without a response"
                 : "the deadline \(deadlineText) is within \(tenant.sla.atRiskBusinessDays) business day(s)"
-            if try store.recordSLAState(view.sla.rawValue, on: number, detail: detail, at: now) {
-                entered.append((view.id, view.sla))
-            }
+            entered.append((number, view.id, view.sla, detail))
         }
-        return entered
+        guard !entered.isEmpty else { return [] }
+        let recorded = try store.recordSLAStates(
+            entered.map { (number: $0.number, state: $0.state.rawValue, detail: $0.detail) }, at: now)
+        return entered.filter { recorded.contains(SLAEntry(number: $0.number, state: $0.state.rawValue)) }
+            .map { ($0.id, $0.state) }
     }
 }

@@ -411,8 +411,7 @@ public struct TenantService: Service {
             }
         }
         guard tenant.review.sendNotice == .atOnce else { return }
-        for record in try pipeline.store.submissions(includeClosed: false)
-        where record.verdict == "ready" && record.closedAt == nil && record.respondedAt == nil {
+        for record in try pipeline.store.openReadySubmissions() {
             guard let number = record.number, try pipeline.store.review(of: number)?.state == "booked" else { continue }
             let id = "\(tenant.id)-\(number)"
             do {

@@ -369,6 +369,17 @@ public struct SubmissionStore: Sendable {
                     CREATE INDEX review_on_state ON review(state, start);
                     """)
         }
+        migrator.registerMigration("v7-open-index") { db in
+            // The open submissions (the queue, the sweep, the alerts, assignment and
+            // booking) by deadline, without touching the answered and closed ones that
+            // make up most of a store that has run for years (issue 11).
+            try db.execute(
+                sql: """
+                    CREATE INDEX submission_open ON submission(deadline)
+                        WHERE responded_at IS NULL AND closed_at IS NULL AND verdict <> 'ignored';
+                    CREATE INDEX event_on_kind ON event(kind, submission_number);
+                    """)
+        }
         return migrator
     }
 
@@ -592,6 +603,70 @@ public struct SubmissionStore: Sendable {
     }
 
     /// Submissions for the queue: open ones, or all of them with `includeClosed`.
+    /// Every column of `submission` but the large ones (the document, the checks, the
+    /// problems and the thread IDs, which read as empty): what lists need. A record
+    /// read this way is for showing and deciding, never for writing back.
+    static let summaryColumns = """
+        number, verdict, subject, sender, partner, message_id, content_sha256, received_at, receipt_source,
+        date_header, due_date, deadline, responded_at, closed_at, assignee, ignored_reason, '[]' AS problems,
+        archive_path, created_at, program, document_name, NULL AS document_json, '[]' AS checks, application_key,
+        revision, previous_number, '[]' AS thread_ids, sender_address, body_sha256
+        """
+
+    /// The open submissions (`submissions(includeClosed: false)`), or every one, without
+    /// their large columns (`summaryColumns`), by number: the queue.
+    public func submissionSummaries(includeClosed: Bool) throws(StoreError) -> [SubmissionRecord] {
+        try read { db in
+            // No ORDER BY on the open rows: with one, SQLite may prefer walking the whole
+            // table in rowid order to the partial index; a few open rows sort fast here.
+            try SubmissionRecord.fetchAll(
+                db,
+                sql: "SELECT \(Self.summaryColumns) FROM submission"
+                    + (includeClosed ? " ORDER BY number" : " WHERE \(Self.openCondition)")
+            ).sorted { ($0.number ?? 0) < ($1.number ?? 0) }
+        }
+    }
+
+    /// What makes a submission open: owed an answer and not closed (matches the `submission_open` index).
+    static let openCondition = "responded_at IS NULL AND closed_at IS NULL AND verdict <> 'ignored'"
+
+    /// The open submissions whose deadline is at or before `bound`, in full — the
+    /// only ones that can be at risk or breached by then (the sweep and the alerts
+    /// ask with a bound a business day beyond the at-risk window) — leaving out those
+    /// already recorded as breached: as events (`sla-breached`, for the sweep) or as
+    /// alerts (for the alert planner). Served by the `submission_open` index.
+    public func openSubmissions(deadlineAtOrBefore bound: Date, notBreachedIn: BreachRecord) throws(StoreError)
+        -> [SubmissionRecord]
+    {
+        let exclusion =
+            switch notBreachedIn {
+            case .events:
+                "NOT EXISTS (SELECT 1 FROM event WHERE event.kind = 'sla-breached' AND event.submission_number = submission.number)"
+            case .alerts:
+                "NOT EXISTS (SELECT 1 FROM alert WHERE alert.state = 'breached' AND alert.submission_number = submission.number)"
+            }
+        return try read { db in
+            try SubmissionRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM submission WHERE \(Self.openCondition) AND deadline <= ? AND \(exclusion)",
+                arguments: [bound.timeIntervalSince1970]
+            ).sorted { ($0.number ?? 0) < ($1.number ?? 0) }
+        }
+    }
+
+    /// Where "already breached" is recorded, for `openSubmissions(deadlineAtOrBefore:notBreachedIn:)`.
+    public enum BreachRecord: Sendable { case events, alerts }
+
+    /// Open `ready` submissions, in full, by number: assignment, booking and the
+    /// scheduling notice look at these only.
+    public func openReadySubmissions() throws(StoreError) -> [SubmissionRecord] {
+        try read { db in
+            try SubmissionRecord.fetchAll(
+                db, sql: "SELECT * FROM submission WHERE \(Self.openCondition) AND verdict = 'ready'"
+            ).sorted { ($0.number ?? 0) < ($1.number ?? 0) }
+        }
+    }
+
     public func submissions(includeClosed: Bool) throws(StoreError) -> [SubmissionRecord] {
         try read { db in
             var request = SubmissionRecord.all()
@@ -623,6 +698,27 @@ public struct SubmissionStore: Sendable {
                 detail: detail)
             try event.insert(db)
             return true
+        }
+    }
+
+    /// `recordSLAState` for many submissions in one transaction; returns those newly recorded.
+    public func recordSLAStates(_ entries: [(number: Int64, state: String, detail: String)], at now: Date)
+        throws(StoreError) -> Set<SLAEntry>
+    {
+        try write { db in
+            var recorded: Set<SLAEntry> = []
+            for entry in entries {
+                let kind = "sla-\(entry.state)"
+                let seen = try EventRecord.filter(Column("submission_number") == entry.number && Column("kind") == kind)
+                    .fetchCount(db)
+                guard seen == 0 else { continue }
+                var event = EventRecord(
+                    id: nil, submissionNumber: entry.number, at: now.timeIntervalSince1970, kind: kind,
+                    actor: "competencyd", detail: entry.detail)
+                try event.insert(db)
+                recorded.insert(SLAEntry(number: entry.number, state: entry.state))
+            }
+            return recorded
         }
     }
 
@@ -664,6 +760,16 @@ public struct SubmissionStore: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try writer.write(body) } catch { throw StoreError.wrap(error, file: url.path) }
+    }
+}
+
+/// A submission and an SLA state it entered.
+public struct SLAEntry: Hashable, Sendable {
+    public var number: Int64
+    public var state: String
+    public init(number: Int64, state: String) {
+        self.number = number
+        self.state = state
     }
 }
 
