@@ -103,8 +103,9 @@ public struct ReviewInvitation: Sendable {
         return ICalendarText.data(lines)
     }
 
-    /// The `VEVENT` (unfolded lines).
-    func eventLines() -> [String] {
+    /// The `VEVENT` (unfolded lines); without `ATTENDEE`s for a published calendar
+    /// (RFC 5546 3.2.1: a `PUBLISH` event has none).
+    func eventLines(attendees withAttendees: Bool = true) -> [String] {
         var lines = ["BEGIN:VEVENT"]
         lines.append("UID:\(ICalendarText.escaped(uid))")
         lines.append("SEQUENCE:\(sequence)")
@@ -112,7 +113,7 @@ public struct ReviewInvitation: Sendable {
         lines.append(ICalendarTime.property("DTSTART", start, in: timeZone))
         lines.append(ICalendarTime.property("DTEND", end, in: timeZone))
         lines.append("ORGANIZER" + Self.commonName(organizer) + ":" + Self.mailto(organizer))
-        for attendee in attendees {
+        for attendee in withAttendees ? attendees : [] {
             var line = "ATTENDEE" + Self.commonName(attendee.mailbox)
             let role = Self.token(attendee.role)
             if !role.isEmpty { line += ";ROLE=\(role)" }
@@ -164,19 +165,24 @@ public struct ReviewInvitation: Sendable {
 }
 
 /// A schedule of reviews as one calendar a person subscribes to from a file
-/// (`competency reviews --ics`): `METHOD:PUBLISH` (RFC 5546 3.2.1), one
-/// `VTIMEZONE` for each zone the events use (covering all of them), and each
-/// review's `VEVENT` with the UID and SEQUENCE of its invitation, so a calendar
-/// that also holds the invitation sees one meeting. The same escaping and
-/// folding as `ReviewInvitation`.
+/// (`competency reviews --ics`): `METHOD:PUBLISH` (RFC 5546 3.2.1: the organizer,
+/// no attendees), one `VTIMEZONE` for each zone the events use (covering all of
+/// them), and each review's `VEVENT` with the UID and SEQUENCE of its invitation,
+/// so a calendar that also holds the invitation sees one meeting. An empty
+/// schedule is still a valid calendar (RFC 5545 3.6 asks for one component):
+/// the `VTIMEZONE` of `emptyZone`, and no `METHOD` (`PUBLISH` needs an event).
+/// The same escaping and folding as `ReviewInvitation`.
 public struct ReviewCalendar: Sendable {
     /// `X-WR-CALNAME`, the name a calendar program shows for the subscription.
     public var name: String
     public var events: [ReviewInvitation]
+    /// The zone whose `VTIMEZONE` an empty schedule carries.
+    public var emptyZone: TimeZone
 
-    public init(name: String, events: [ReviewInvitation]) {
+    public init(name: String, events: [ReviewInvitation], emptyZone: TimeZone = TimeZone(identifier: "UTC") ?? .current) {
         self.name = name
         self.events = events
+        self.emptyZone = emptyZone
     }
 
     public func rendered() -> Data {
@@ -185,9 +191,13 @@ public struct ReviewCalendar: Sendable {
             "PRODID:-//Competency Desk//Review//EN",
             "VERSION:2.0",
             "CALSCALE:GREGORIAN",
-            "METHOD:PUBLISH",
-            "X-WR-CALNAME:\(ICalendarText.escaped(name))",
         ]
+        if !events.isEmpty { lines.append("METHOD:PUBLISH") }
+        lines.append("X-WR-CALNAME:\(ICalendarText.escaped(name))")
+        if events.isEmpty {
+            let now = Date()
+            lines += ICalendarTimeZone.component(for: emptyZone, covering: now, through: now)
+        }
         var zones: [String: (TimeZone, Date, Date)] = [:]
         var order: [String] = []
         for event in events {
@@ -205,7 +215,7 @@ public struct ReviewCalendar: Sendable {
                 lines += ICalendarTimeZone.component(for: zone, covering: first, through: last)
             }
         }
-        for event in events { lines += event.eventLines() }
+        for event in events { lines += event.eventLines(attendees: false) }
         lines.append("END:VCALENDAR")
         return ICalendarText.data(lines)
     }

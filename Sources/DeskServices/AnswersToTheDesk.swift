@@ -101,11 +101,18 @@ extension IngestPipeline {
     /// `SEQUENCE` changes nothing (RFC 5546 3.2.3).
     func invitationAnswer(_ reply: CalendarReply, reading: Reading) throws -> AnswerToTheDesk? {
         let prefix = "\(tenant.id)-"
-        guard reply.uid.hasPrefix(prefix), let dot = reply.uid.firstIndex(of: "."),
+        let domain = "@" + (tenant.mail?.messageIDDomain ?? "competency-desk.invalid").lowercased()
+        // A UID of this tenant's form: the desk's own invitation, whoever answers it.
+        guard reply.uid.hasPrefix(prefix), reply.uid.lowercased().hasSuffix(".review" + domain) else { return nil }
+        let said = Self.words(reply)
+        var ignored = AnswerToTheDesk()
+        ignored.ignoredReason =
+            "an answer to a review invitation that was not taken (\(said)): no review has this UID, or it did not come from someone invited"
+        guard let dot = reply.uid.firstIndex(of: "."),
             let number = Int64(reply.uid[reply.uid.index(reply.uid.startIndex, offsetBy: prefix.count)..<dot]),
             let review = try store.review(of: number), review.uid == reply.uid,
             let record = try store.submission(number: number)
-        else { return nil }
+        else { return ignored }
         let partner = (try? registry.current().get())?.partner(of: record)
         let partnerDomains = Set((partner?.senderDomains ?? []).map { $0.lowercased() })
         func isPartner(_ address: String) -> Bool {
@@ -115,24 +122,34 @@ extension IngestPipeline {
         let reviewerAddress = reviewer?.email.address.lowercased()
         let pdmAddress = (partner?.pdmEmail ?? tenant.mail?.pdmFallback?.address)?.lowercased()
         let sender = reading.senderAddress?.lowercased() ?? ""
-        guard isPartner(sender) || sender == reviewerAddress || sender == pdmAddress else { return nil }
+        guard isPartner(sender) || sender == reviewerAddress || sender == pdmAddress else {
+            ignored.relatedEvents = [
+                (
+                    number, "invitation-reply",
+                    "\(said) to sequence \(reply.sequence) from \(reading.sender ?? "an unknown sender"), who was not invited: not taken"
+                )
+            ]
+            return ignored
+        }
 
-        let words = ["ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentatively accepted"]
         var taken: [String: String] = [:]
-        var said: [String] = []
+        var parts: [String] = []
         for answer in reply.answers {
             let mayAnswer = answer.address == sender || (isPartner(sender) && isPartner(answer.address))
-            let word = words[answer.partstat] ?? answer.partstat.lowercased()
+            let word = Self.word(answer.partstat)
             if mayAnswer {
                 taken[answer.address] = answer.partstat
-                said.append("\(answer.address) \(word)")
+                parts.append("\(answer.address) \(word)")
             } else {
-                said.append("\(answer.address) \(word) (not taken: sent by \(sender.isEmpty ? "nobody" : sender))")
+                parts.append("\(answer.address) \(word) (not taken: sent by \(sender.isEmpty ? "nobody" : sender))")
             }
         }
-        let what = said.isEmpty ? "an answer without attendees" : said.joined(separator: ", ")
-        let decliners = taken.filter { $0.value == "DECLINED" && ($0.key == reviewerAddress || isPartner($0.key)) }
-            .keys.sorted()
+        let what = parts.isEmpty ? "an answer without attendees" : parts.joined(separator: ", ")
+        // A calendar that declines by itself (an automatic reply) is recorded, never acted on.
+        let decliners =
+            reading.ignoredReason != nil
+            ? []
+            : taken.filter { $0.value == "DECLINED" && ($0.key == reviewerAddress || isPartner($0.key)) }.keys.sorted()
         var answer = AnswerToTheDesk()
         answer.ignoredReason = "an answer to the review invitation of \(submissionID(number)): \(what)"
         answer.relatedEvents = [
@@ -157,7 +174,7 @@ extension IngestPipeline {
                 ]
                 // One per declined version: the key names the UID's sequence, the queue keeps one of each.
                 notice = OutgoingMail.compose(
-                    tenant: tenant, mail: mail, key: "\(kind.rawValue).\(number).\(reply.sequence)", purpose: kind.rawValue,
+                    tenant: tenant, mail: mail, key: "\(kind.rawValue).\(number).\(review.sequence)", purpose: kind.rawValue,
                     submissions: [number], to: mail.officeList, subject: OutgoingMail.subject(mail, kind, fields),
                     body: OutgoingMail.body(mail, kind, fields), at: reading.receivedAt)
             }
@@ -166,6 +183,17 @@ extension IngestPipeline {
             number: number, uid: reply.uid, sequence: reply.sequence, answers: taken, declined: declined,
             noticeIfDeclined: notice)
         return answer
+    }
+
+    static func word(_ partstat: String) -> String {
+        ["ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentatively accepted"][partstat]
+            ?? partstat.lowercased()
+    }
+
+    /// "a@b declined, c@d accepted", for a reason or a history entry.
+    static func words(_ reply: CalendarReply) -> String {
+        reply.answers.isEmpty
+            ? "no attendee" : reply.answers.prefix(5).map { "\($0.address) \(word($0.partstat))" }.joined(separator: ", ")
     }
 
     /// The desk's own Message-IDs (on `domain`) anywhere in the message, without brackets.

@@ -37,6 +37,9 @@ struct CalendarReply: Sendable, Equatable {
     }
 
     /// The reply in an iCalendar text, or nil when it is not a `METHOD:REPLY` with a UID.
+    /// The first `VEVENT` is the answer (its UID, SEQUENCE and ATTENDEEs); a name's
+    /// parameters may hold a quoted `:` (`CN="Tanaka: Ops"`), so the value starts at
+    /// the first colon outside quotes.
     static func parse(_ text: String) -> CalendarReply? {
         // Unfold (RFC 5545 3.1): a line break followed by a space or tab continues the line.
         let unfolded = text.replacingOccurrences(of: "\r\n", with: "\n")
@@ -45,27 +48,69 @@ struct CalendarReply: Sendable, Equatable {
         var uid: String?
         var sequence = 0
         var answers: [Answer] = []
+        var depth: [String] = []
+        var eventsSeen = 0
         for line in unfolded.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
+            guard let colon = valueStart(line) else { continue }
             let head = line[..<colon]
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            let name = head.split(separator: ";").first.map { $0.uppercased() } ?? ""
+            let parts = splitOutsideQuotes(head)
+            let name = parts.first.map { $0.uppercased() } ?? ""
             switch name {
-            case "METHOD": method = value.uppercased()
-            case "UID" where uid == nil: uid = value
-            case "SEQUENCE": sequence = Int(value.prefix(9)).map { max(0, $0) } ?? 0
-            case "ATTENDEE" where answers.count < 50:
-                let parameters = head.split(separator: ";").dropFirst()
-                let partstat = parameters.first { $0.uppercased().hasPrefix("PARTSTAT=") }
-                    .map { String($0.dropFirst("PARTSTAT=".count)).uppercased() } ?? "NEEDS-ACTION"
-                // The address is after the first colon: "mailto:a@b" (the value itself).
-                var address = value
-                if address.lowercased().hasPrefix("mailto:") { address = String(address.dropFirst(7)) }
-                answers.append(Answer(address: address.lowercased(), partstat: partstat))
-            default: continue
+            case "BEGIN":
+                depth.append(value.uppercased())
+                if value.uppercased() == "VEVENT" { eventsSeen += 1 }
+            case "END": _ = depth.popLast()
+            case "METHOD" where depth == ["VCALENDAR"]: method = value.uppercased()
+            default:
+                // Only the first VEVENT's own properties (not its VALARMs').
+                guard depth.last == "VEVENT", eventsSeen == 1 else { continue }
+                switch name {
+                case "UID" where uid == nil: uid = value
+                case "SEQUENCE": sequence = Int(value.prefix(9)).map { max(0, $0) } ?? 0
+                case "ATTENDEE" where answers.count < 50:
+                    let partstat = parts.dropFirst().first { $0.uppercased().hasPrefix("PARTSTAT=") }
+                        .map { String($0.dropFirst("PARTSTAT=".count)).uppercased() } ?? "NEEDS-ACTION"
+                    var address = value
+                    if address.lowercased().hasPrefix("mailto:") { address = String(address.dropFirst(7)) }
+                    answers.append(Answer(address: address.lowercased(), partstat: partstat))
+                default: continue
+                }
             }
         }
         guard method == "REPLY", let uid, !uid.isEmpty else { return nil }
         return CalendarReply(uid: uid, sequence: sequence, answers: answers)
+    }
+
+    /// The index of the colon that ends the name and parameters: the first outside double quotes.
+    static func valueStart(_ line: Substring) -> Substring.Index? {
+        var quoted = false
+        var index = line.startIndex
+        while index < line.endIndex {
+            let character = line[index]
+            if character == "\"" { quoted.toggle() } else if character == ":" && !quoted { return index }
+            index = line.index(after: index)
+        }
+        return nil
+    }
+
+    /// `NAME;P1=a;P2="x;y"` into its name and parameters, quotes kept.
+    static func splitOutsideQuotes(_ head: Substring) -> [Substring] {
+        var parts: [Substring] = []
+        var quoted = false
+        var start = head.startIndex
+        var index = head.startIndex
+        while index < head.endIndex {
+            let character = head[index]
+            if character == "\"" {
+                quoted.toggle()
+            } else if character == ";" && !quoted {
+                parts.append(head[start..<index])
+                start = head.index(after: index)
+            }
+            index = head.index(after: index)
+        }
+        parts.append(head[start..<head.endIndex])
+        return parts
     }
 }

@@ -3,15 +3,58 @@ import Foundation
 /// ISO 8601 instants as the JSON contract writes them: seconds, with the
 /// tenant's UTC offset (`2026-12-04T23:59:59+09:00`).
 public enum ISO8601 {
-    /// Formats `date` in `zone` with its offset.
+    /// Formats `date` (to the whole second, fractions dropped) in `zone` with its
+    /// offset. Written out by hand: an `ISO8601DateFormatter` builds an ICU formatter
+    /// on every call with a zone set, which was three quarters of `queue --all
+    /// --json`'s time on a large store (issue 11). `ISO8601Tests` holds it to
+    /// Foundation's formatter over many instants and zones.
     public static func format(_ date: Date, in zone: TimeZone) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = zone
-        formatter.formatOptions = [.withInternetDateTime]
-        var text = formatter.string(from: date)
-        // The contract asks for an offset; ISO8601DateFormatter writes UTC as "Z".
-        if text.hasSuffix("Z") { text = String(text.dropLast()) + "+00:00" }
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
+        let local = seconds + Int64(offset)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let secondOfDay = Int(local - days * 86_400)
+        let (year, month, day) = civilDate(fromDays: days)
+        var text = ""
+        text.reserveCapacity(25)
+        append(year, width: 4, to: &text)
+        text += "-"
+        append(month, width: 2, to: &text)
+        text += "-"
+        append(day, width: 2, to: &text)
+        text += "T"
+        append(secondOfDay / 3600, width: 2, to: &text)
+        text += ":"
+        append(secondOfDay / 60 % 60, width: 2, to: &text)
+        text += ":"
+        append(secondOfDay % 60, width: 2, to: &text)
+        let magnitude = abs(offset)
+        text += offset < 0 ? "-" : "+"
+        append(magnitude / 3600, width: 2, to: &text)
+        text += ":"
+        append(magnitude / 60 % 60, width: 2, to: &text)
         return text
+    }
+
+    /// The proleptic Gregorian (year, month, day) of a count of days since 1970-01-01
+    /// (H. Hinnant's `civil_from_days`).
+    static func civilDate(fromDays days: Int64) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (Int(year), Int(month), Int(day))
+    }
+
+    private static func append(_ value: Int, width: Int, to text: inout String) {
+        let digits = String(value)
+        if digits.count < width { text += String(repeating: "0", count: width - digits.count) }
+        text += digits
     }
 
     /// Parses an instant with an offset (`…+09:00`, `…Z`), with or without fractional

@@ -84,7 +84,11 @@ extension Desk {
         let timing = Self.timing(view, now: now)
         let outcome: ResponseOutcome
         do {
-            outcome = try store.queueResponse(planned, on: number, by: actor, again: again, detail: timing, at: now)
+            // The scheduling notice tells the partner this version of the review.
+            let sequence =
+                draft.kind == .schedulingNotice ? try store.review(of: number).map(\.sequence) : nil
+            outcome = try store.queueResponse(
+                planned, on: number, by: actor, again: again, detail: timing, reviewSequence: sequence, at: now)
         } catch {
             throw .failed(error.description)
         }

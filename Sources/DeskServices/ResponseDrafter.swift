@@ -82,7 +82,7 @@ public struct ResponseDrafter: Sendable {
             fields["review_start"] = OutgoingMail.format(review.startDate, in: tenant)
             fields["review_end"] = OutgoingMail.format(review.endDate, in: tenant)
             let pdm = registry?.partner(of: record)?.pdmEmail.flatMap(Mailbox.parse) ?? mail.pdmFallback
-            cc = pdm.map { [$0] } ?? []
+            cc = Self.copies(pdm: pdm, reviewer: pool)
             attachments.append(invitation(view, review: review, reviewer: pool, partners: to, pdm: pdm, now: now).attachment())
         case .informationRequest:
             let items = askedItems(record)
@@ -125,7 +125,7 @@ public struct ResponseDrafter: Sendable {
         let invitation = invitation(view, review: review, reviewer: pool, partners: to, pdm: pdm, now: now, method: .cancel)
         let kind = MessageTemplates.Kind.reviewCancelled
         return Draft(
-            kind: kind, to: to, cc: pdm.map { [$0] } ?? [],
+            kind: kind, to: to, cc: Self.copies(pdm: pdm, reviewer: pool),
             subject: OutgoingMail.subject(mail, kind, fields), body: OutgoingMail.body(mail, kind, fields),
             inReplyTo: record.messageID.map(Self.bracketed), attachments: [invitation.attachment()],
             recipientReasons: reasons)
@@ -166,6 +166,13 @@ public struct ResponseDrafter: Sendable {
             "Competency review: \(partner) (\(id))",
             "The review of \(partner)'s self-assessment (\(id), \"\(subject ?? "")\").\nPlease attend: an AWS-certified engineer, the operations lead and a business-development executive.\nOrganised by \(office)"
         )
+    }
+
+    /// Who gets a copy of the scheduling notice, its update and its cancellation: the
+    /// PDM, and the reviewer, so that both can answer the invitation from their own
+    /// calendars (an accepted or declined invitation comes back to the desk).
+    static func copies(pdm: Mailbox?, reviewer: Reviewer?) -> [Mailbox] {
+        OutgoingMail.distinct((pdm.map { [$0] } ?? []) + (reviewer.map { [Mailbox($0.email.address, name: $0.name)] } ?? []))
     }
 
     /// Each attendee once (by address), the first mention winning.

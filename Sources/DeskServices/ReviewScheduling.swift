@@ -25,10 +25,18 @@ public struct ReviewScheduling: Sendable {
         self.store = store
     }
 
-    /// The review's UID: stable for the submission, on the office's domain.
+    /// A new review's UID: the submission, then 64 random bits (a UID that cannot be
+    /// guessed from the submission's number is one more thing a forged answer must
+    /// know), on the office's domain. Kept for every later version of the review.
     public func uid(_ number: Int64) -> String {
-        "\(tenant.id)-\(number).review@\(tenant.mail?.messageIDDomain ?? "competency-desk.invalid")"
+        let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        return "\(tenant.id)-\(number).\(token).review@\(tenant.mail?.messageIDDomain ?? "competency-desk.invalid")"
     }
+
+    /// How many times the daemon books a declined review again by itself; after that
+    /// a decline waits for a person (`competency schedule`), so an answering machine
+    /// that declines every time cannot keep the desk moving the review.
+    public static let automaticRebookings = 2
 
     /// The start instant of a review on `day` at the tenant's configured time.
     public func start(on day: LocalDate) -> Date {
@@ -107,20 +115,44 @@ public struct ReviewScheduling: Sendable {
         }
         var booked: [Booking] = []
         for (record, declined) in candidates {
-            guard let number = record.number, let assignee = record.assignee,
-                let reviewer = tenant.reviewers.first(where: { $0.id == assignee })
-            else { continue }
+            guard let number = record.number else { continue }
+            let assignee = record.assignee.flatMap { id in tenant.reviewers.first { $0.id == id } }
+            if let declined {
+                // A declined review the daemon may not or cannot book again: said once, left to a person.
+                var why: String?
+                if try store.declineCount(of: number) > Self.automaticRebookings {
+                    why = "declined \(Self.automaticRebookings + 1) times"
+                } else if assignee == nil {
+                    why = "its reviewer \(declined.reviewer) is no longer in the pool"
+                }
+                if let why {
+                    try store.recordNotice(
+                        "review-left-to-a-person.\(declined.sequence)", on: number,
+                        detail: "the review was \(why): the desk does not book it again by itself; book it with competency schedule \(tenant.id)-\(number)",
+                        messages: [], at: now)
+                    continue
+                }
+            }
+            guard let reviewer = assignee else { continue }
             let after = declined.map { tenant.calendar.localDate(of: $0.startDate).adding(days: 1) }
-            guard let (start, end) = try firstSlot(for: reviewer, record: record, now: now, notBefore: after) else { continue }
+            guard let (start, end) = try firstSlot(for: reviewer, record: record, now: now, notBefore: after) else {
+                if let declined {
+                    try store.recordNotice(
+                        "review-left-to-a-person.\(declined.sequence)", on: number,
+                        detail: "no free slot for \(reviewer.id) in the next 120 days: book the review with competency schedule \(tenant.id)-\(number)",
+                        messages: [], at: now)
+                }
+                continue
+            }
             let why = declined == nil ? "the first free slot" : "the first free slot after the declined time"
             do {
                 _ = try store.bookReview(
                     number, reviewer: reviewer.id, start: start, end: end, uid: uid(number), by: "competencyd",
                     detail: "\(reviewer.id), \(ISO8601.format(start, in: tenant.timeZone)) for \(tenant.review.minutes) minutes (\(why))",
-                    at: now)
+                    expecting: declined.map { .declined(sequence: $0.sequence) } ?? .noReview, at: now)
                 booked.append(Booking(id: "\(tenant.id)-\(number)", number: number, start: start, rebooked: declined != nil))
             } catch StoreError.conflict {
-                continue  // taken meanwhile: the next sweep finds the next slot
+                continue  // taken or changed meanwhile: the next sweep looks again
             }
         }
         return booked.sorted { $0.number < $1.number }

@@ -86,23 +86,23 @@ extension Desk {
         return .scheduled(submission: id, summary: summary)
     }
 
-    /// After a move or a cancellation: when the partner was sent the scheduling notice,
-    /// an update (`METHOD:REQUEST`, the same UID, the higher SEQUENCE) or a
-    /// cancellation (`METHOD:CANCEL`) to the same people, handed over at once. Nil when
-    /// nobody was told yet (the notice, when sent, carries the current time).
+    /// After a move or a cancellation: when the partner was sent an earlier version of
+    /// the review (`told_sequence` below its SEQUENCE), the update (`METHOD:REQUEST`,
+    /// the same UID, the higher SEQUENCE) or the cancellation (`METHOD:CANCEL`) to the
+    /// same people, handed over at once. Nil when nobody is owed one. Idempotent: the
+    /// message's ID is made from the review's number and SEQUENCE and is queued once,
+    /// so the daemon, which looks for owed updates at every sweep, and a person's
+    /// command never send one version twice, and a crash between the booking and the
+    /// update loses nothing.
     func tellPartner(_ id: String, tenant: TenantConfiguration, store: SubmissionStore, number: Int64, by actor: String, now: Date)
         throws(DeskError) -> String?
     {
         guard let mail = tenant.mail else { return nil }
-        let purposes = ["scheduling-notice", "scheduling-update", "review-cancelled"]
-        let last: OutgoingRecord?
         let review: ReviewRecord?
-        do {
-            last = try store.latestOutgoing(about: number, purposes: purposes)
-            review = try store.review(of: number)
-        } catch { throw .failed(error.description) }
-        guard let last, let review else { return nil }
-        if review.state == "cancelled" && last.purpose == "review-cancelled" { return nil }
+        do { review = try store.review(of: number) } catch { throw .failed(error.description) }
+        guard let review, let told = review.toldSequence, told < review.sequence, review.state != "declined" else {
+            return nil
+        }
         let registry: PartnerRegistry? = try partnerRegistry(of: tenant, failure: "the partner registry cannot be read")
         let (view, _) = try submission(id, now: now)
         let drafter = ResponseDrafter(tenant: tenant, mail: mail, registry: registry)
@@ -117,14 +117,15 @@ extension Desk {
             submissions: [number], to: draft.to, cc: draft.cc, subject: draft.subject, body: draft.body, at: now,
             inReplyTo: draft.inReplyTo, references: draft.inReplyTo.map { [$0] } ?? [], attachments: draft.attachments)
         do {
-            try store.queueMessage(planned, on: number, kind: purpose, by: actor, at: now)
+            guard try store.queueMessage(planned, on: number, kind: purpose, by: actor, reviewSequence: review.sequence, at: now)
+            else { return nil }
             if let record = try store.outgoing(messageID: planned.messageID) {
                 _ = try OutgoingDelivery(store: store, transport: OutgoingDelivery.transport(for: mail)).deliver(record, at: now)
             }
         } catch { throw .failed(error.description) }
         return review.state == "cancelled"
-            ? "The partner and the PDM were sent the cancellation (sequence \(review.sequence))."
-            : "The partner and the PDM were sent the update (sequence \(review.sequence))."
+            ? "The partner, the PDM and the reviewer were sent the cancellation (sequence \(review.sequence))."
+            : "The partner, the PDM and the reviewer were sent the update (sequence \(review.sequence))."
     }
 
     /// The booked reviews of every tenant the caller may read (`competency reviews`):
@@ -161,8 +162,10 @@ extension Desk {
 
     /// The reviews as one calendar to subscribe to (`competency reviews --ics`): each
     /// review with its invitation's UID and SEQUENCE, its time in its tenant's zone,
-    /// the office as organizer and the reviewer as the one attendee.
-    public func reviewCalendar(_ rows: [(TenantConfiguration, ReviewRecord)], name: String, now: Date) throws(DeskError) -> ReviewCalendar {
+    /// the office as organizer (a published event has no attendees).
+    public func reviewCalendar(
+        _ rows: [(TenantConfiguration, ReviewRecord)], name: String, tenant only: String? = nil, now: Date
+    ) throws(DeskError) -> ReviewCalendar {
         var events: [ReviewInvitation] = []
         var registries: [String: PartnerRegistry?] = [:]
         for (tenant, review) in rows {
@@ -176,10 +179,9 @@ extension Desk {
             let registry = registries[tenant.id] ?? nil
             let partner = record.map { OutgoingMail.partnerName($0, registry: registry, language: tenant.language) } ?? id
             let pool = tenant.reviewers.first { $0.id == review.reviewer }
-            let reviewerBox = pool.map { Mailbox($0.email.address, name: $0.name) }
-            let answered =
-                review.answerList.first { $0.address == reviewerBox?.address.lowercased() }?.partstat ?? "NEEDS-ACTION"
-            let office = tenant.mail?.office ?? reviewerBox ?? Mailbox("competency-desk@\(tenant.id).invalid")
+            let office =
+                tenant.mail?.office ?? pool.map { Mailbox($0.email.address, name: $0.name) }
+                ?? Mailbox("competency-desk@\(tenant.id).invalid")
             let text = ResponseDrafter.reviewText(
                 partner: partner, id: id, subject: record?.subject, office: office.displayName ?? tenant.displayName,
                 language: tenant.language)
@@ -187,9 +189,9 @@ extension Desk {
                 ReviewInvitation(
                     uid: review.uid, sequence: review.sequence, stamp: Date(timeIntervalSince1970: review.updatedAt),
                     start: review.startDate, end: review.endDate, timeZone: tenant.timeZone, organizer: office,
-                    attendees: reviewerBox.map { [.init(mailbox: $0, role: "CHAIR", partstat: answered, rsvp: false)] } ?? [],
-                    summary: text.summary, description: text.description))
+                    attendees: [], summary: text.summary, description: text.description))
         }
-        return ReviewCalendar(name: name, events: events)
+        let zone = (only.flatMap { configuration.tenant($0) } ?? configuration.tenants.first)?.timeZone
+        return ReviewCalendar(name: name, events: events, emptyZone: zone ?? TimeZone(identifier: "UTC") ?? .current)
     }
 }

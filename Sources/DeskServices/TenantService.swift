@@ -389,25 +389,27 @@ public struct TenantService: Service {
     }
 
     /// What the partner hears about its review without a reviewer's command:
-    /// - a review booked again after a decline, when the partner had been sent the
-    ///   invitation: the update (same UID, higher SEQUENCE) to everyone on it;
+    /// - every review whose partner was told an earlier version (a review booked
+    ///   again after a decline, or an update a crash or a failed command left owed):
+    ///   the update or the cancellation (same UID, higher SEQUENCE), once per version;
     /// - with `review.send_notice: at-once`: the scheduling notice of every open, ready
     ///   submission whose review is booked and that has had no first response yet —
     ///   the same message `competency respond` sends, and the first response.
     /// A failure is logged (and recorded in the history once) and tried again at the next sweep.
-    func tellAboutReviews(_ pipeline: IngestPipeline, rebooked: [ReviewScheduling.Booking]) throws(StoreError) {
+    func tellAboutReviews(_ pipeline: IngestPipeline) throws(StoreError) {
         guard tenant.mail != nil else { return }
         let desk = Desk(tenant: tenant, daemon: daemon, store: pipeline.store)
         let now = clock.now()
-        for booking in rebooked {
+        for review in try pipeline.store.reviewsOwingAnUpdate() {
+            let id = "\(tenant.id)-\(review.submissionNumber)"
             do {
                 if let told = try desk.tellPartner(
-                    booking.id, tenant: tenant, store: pipeline.store, number: booking.number, by: "competencyd", now: now)
+                    id, tenant: tenant, store: pipeline.store, number: review.submissionNumber, by: "competencyd", now: now)
                 {
-                    logger.notice("review update sent", metadata: ["submission.id": "\(booking.id)", "result": "\(told)"])
+                    logger.notice("review update sent", metadata: ["submission.id": "\(id)", "result": "\(told)"])
                 }
             } catch {
-                logger.error("review update not sent", metadata: ["submission.id": "\(booking.id)", "error": "\(error)"])
+                logger.error("review update not sent; tried again at the next sweep", metadata: ["submission.id": "\(id)", "error": "\(error)"])
             }
         }
         guard tenant.review.sendNotice == .atOnce else { return }
@@ -451,7 +453,7 @@ public struct TenantService: Service {
                         "submission.id": "\(booking.id)", "start": "\(ISO8601.format(booking.start, in: tenant.timeZone))",
                     ])
             }
-            try tellAboutReviews(pipeline, rebooked: bookings.filter(\.rebooked))
+            try tellAboutReviews(pipeline)
         }
         guard let mail = tenant.mail else { return }
         switch pipeline.registry.current() {

@@ -251,7 +251,8 @@ extension SubmissionStore {
     /// it is the first, the first-response time (the SLA becomes `met`) — in one
     /// transaction. A second response needs `again`; without it nothing is recorded.
     public func queueResponse(
-        _ message: PlannedMessage, on number: Int64, by actor: String, again: Bool, detail: String, at now: Date
+        _ message: PlannedMessage, on number: Int64, by actor: String, again: Bool, detail: String,
+        reviewSequence: Int? = nil, at now: Date
     ) throws(StoreError) -> ResponseOutcome {
         try write { db in
             guard let record = try SubmissionRecord.fetchOne(db, key: number) else {
@@ -262,6 +263,8 @@ extension SubmissionStore {
             }
             var outgoing = OutgoingRecord.pending(message, submissions: [number], at: now)
             try outgoing.insert(db)
+            // The scheduling notice carries the review: the partner now knows this version.
+            if let reviewSequence { try ReviewRecord.markTold(number, sequence: reviewSequence, in: db) }
             let first = record.respondedAt == nil
             if first {
                 try db.execute(

@@ -347,7 +347,8 @@ public struct SubmissionStore: Sendable {
         migrator.registerMigration("v6-review-answers") { db in
             // SQLite cannot change a CHECK: the table is made again with the state
             // `declined` (an invited person declined; the daemon books the next slot)
-            // and `answers`, each attendee's iTIP PARTSTAT ({"address": "ACCEPTED"}).
+            // `answers`, each attendee's iTIP PARTSTAT ({"address": "ACCEPTED"}), and
+            // `told_sequence`, the SEQUENCE the partner was last sent (NULL: never told).
             try db.execute(
                 sql: """
                     CREATE TABLE review_v6 (
@@ -359,7 +360,8 @@ public struct SubmissionStore: Sendable {
                         sequence INTEGER NOT NULL DEFAULT 0,
                         state TEXT NOT NULL CHECK (state IN ('booked', 'declined', 'cancelled')),
                         updated_at REAL NOT NULL,
-                        answers TEXT NOT NULL DEFAULT '{}'
+                        answers TEXT NOT NULL DEFAULT '{}',
+                        told_sequence INTEGER
                     );
                     INSERT INTO review_v6 (submission_number, reviewer, start, "end", uid, sequence, state, updated_at)
                         SELECT submission_number, reviewer, start, "end", uid, sequence, state, updated_at FROM review;

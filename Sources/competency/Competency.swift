@@ -98,3 +98,34 @@ func terminalWidth() -> Int {
 func printJSON(_ value: JSONValue) {
     print(value.rendered())
 }
+
+/// One JSON array written element by element (the same text as `printJSON(.array(…))`),
+/// through a buffered stdout: `queue --all --json` over a large store starts at once
+/// and never holds the whole text in memory.
+func printJSONArray<S: Sequence>(_ elements: S) where S.Element == JSONValue {
+    var output = BufferedOutput()
+    var first = true
+    for element in elements {
+        output.write(first ? "[\n  " : ",\n  ")
+        output.write(element.rendered(indent: "  "))
+        first = false
+    }
+    output.write(first ? "[]\n" : "\n]\n")
+    output.flush()
+}
+
+/// stdout in 64 KiB writes.
+struct BufferedOutput {
+    private var buffer: [UInt8] = []
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -27,7 +27,7 @@ extension Competency {
                 }
                 for problem in skipped { warn("skipped: \(problem)") }
                 if json {
-                    printJSON(.array(views.map(\.summaryJSON)))
+                    printJSONArray(views.lazy.map(\.summaryJSON))
                 } else {
                     print(Reports.queue(views, width: terminalWidth()), terminator: "")
                 }

@@ -65,7 +65,7 @@ extension Competency {
                 let rows = try desk.reviews(tenant: tenant, reviewer: name, from: first, to: last)
                 if ics {
                     let title = ["Competency reviews", name, tenant].compactMap { $0 }.joined(separator: " — ")
-                    let data = try desk.reviewCalendar(rows, name: title, now: now).rendered()
+                    let data = try desk.reviewCalendar(rows, name: title, tenant: tenant, now: now).rendered()
                     if let output {
                         try TemplateOutput.write([UInt8](data), to: URL(fileURLWithPath: output), replacing: true)
                         FileHandle.standardError.write(Data("wrote \(rows.count) review\(rows.count == 1 ? "" : "s") to \(output)\n".utf8))

@@ -184,6 +184,8 @@ struct ICalendarTests {
         let text = String(decoding: ICalendarSamples.unfold(bytes), as: UTF8.self)
         #expect(text.contains("\r\nX-WR-CALNAME:Competency reviews — 山田 太郎\\, retail-jp\r\n"))
         #expect(text.components(separatedBy: "BEGIN:VTIMEZONE").count - 1 == 2)
+        #expect(!text.contains("\r\nATTENDEE"), "a published event has no attendees (RFC 5546 3.2.1)")
+        #expect(text.contains("\r\nORGANIZER"))
 
         let reading = try PythonICalendar.read(bytes)
         #expect(reading.errors == [])
@@ -197,9 +199,13 @@ struct ICalendarTests {
             #expect(read.dtstart.vtimezoneTimestamp == event.start.timeIntervalSince1970, "\(event.uid) via the VTIMEZONE")
             #expect(read.dtend.vtimezoneTimestamp == event.end.timeIntervalSince1970)
         }
-        // An empty schedule is still a calendar a program can subscribe to.
-        let empty = try PythonICalendar.read(ReviewCalendar(name: "none", events: []).rendered())
-        #expect(empty.errors == [] && empty.events.isEmpty && empty.method == "PUBLISH")
+        // An empty schedule is still a calendar (one component: a VTIMEZONE), without
+        // METHOD:PUBLISH, which needs an event.
+        let tokyo = try #require(TimeZone(identifier: "Asia/Tokyo"))
+        let emptyBytes = ReviewCalendar(name: "none", events: [], emptyZone: tokyo).rendered()
+        let empty = try PythonICalendar.read(emptyBytes)
+        #expect(empty.errors == [] && empty.events.isEmpty && empty.method == nil)
+        #expect(empty.timezones.map(\.tzid) == ["Asia/Tokyo"])
     }
 
     @Test("hostile text: control characters and line breaks never start a property; CN with specials is quoted")

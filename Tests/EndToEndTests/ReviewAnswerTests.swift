@@ -1,3 +1,4 @@
+import DeskStore
 import DeskTesting
 import Foundation
 import Testing
@@ -15,7 +16,8 @@ struct ReviewAnswerTests {
 
     /// A calendar program's answer (iTIP REPLY, base64 as Outlook sends it) for `attendee`, from `sender`.
     static func reply(
-        uid: String, sequence: Int, partstat: String, attendee: String, from sender: String, id: String, minute: Int
+        uid: String, sequence: Int, partstat: String, attendee: String, from sender: String, id: String, minute: Int,
+        extraHeaders: String = ""
     ) -> Data {
         let calendar = """
             BEGIN:VCALENDAR\r
@@ -41,7 +43,7 @@ struct ReviewAnswerTests {
             Subject: \(partstat.capitalized): Competency review\r
             Message-ID: <\(id)@example>\r
             Date: Mon, 30 Nov 2026 11:\(minute):00 +0900\r
-            MIME-Version: 1.0\r
+            \(extraHeaders)MIME-Version: 1.0\r
             Content-Type: multipart/alternative; boundary="b"\r
             \r
             --b\r
@@ -117,7 +119,7 @@ struct ReviewAnswerTests {
         #expect(update.uid == uid && update.sequence == 1)
         #expect(update.start == "2026-12-04T10:00:00+09:00")
         #expect(update.attendees.contains("mailto:\(Self.partner)") && update.attendees.contains("mailto:\(Self.reviewer)"))
-        #expect(updates.first?.cc == ["sakura-pdm@partners.aws.example"])
+        #expect(updates.first?.cc == ["sakura-pdm@partners.aws.example", Self.reviewer], "the reviewer can answer too")
 
         // The same decline again, and a stale one: nothing more is sent or moved.
         // The reviewer accepts the new time; a partner colleague cannot answer for the reviewer.
@@ -244,5 +246,112 @@ struct ReviewAnswerTests {
         #expect(badDate.status == 64 && badDate.stderr.contains("YYYY-MM-DD"), "\(badDate.stderr)")
         let both = try harness.competency(["reviews", "--json", "--ics"], at: now)
         #expect(both.status != 0 && both.stderr.contains("choose one"), "\(both.stderr)")
+    }
+
+    /// The same flow's edges: none of these may move the review or tell anyone.
+    @Test func forgedLateAndAutomaticAnswersChangeNothing() throws {
+        let (desk, harness) = try Self.readyDesk("review-forged")
+        defer { desk.remove() }
+        let now = "2026-11-30T10:30:00+09:00"
+        #expect(try harness.competency(["respond", "retail-jp-1"], at: now).status == 0)
+        let uid = try #require((try harness.show("retail-jp-1", at: now)["review"] as? [String: Any])?["uid"] as? String)
+        let pdm = "sakura-pdm@partners.aws.example"
+        let cases: [(String, Data)] = [
+            ("a SEQUENCE the desk never sent", Self.reply(uid: uid, sequence: 999_999_999, partstat: "DECLINED", attendee: Self.partner, from: Self.partner, id: "f1", minute: 10)),
+            ("an outsider", Self.reply(uid: uid, sequence: 0, partstat: "DECLINED", attendee: "x@evil.example", from: "x@evil.example", id: "f2", minute: 11)),
+            ("the PDM", Self.reply(uid: uid, sequence: 0, partstat: "DECLINED", attendee: pdm, from: pdm, id: "f3", minute: 12)),
+            ("an automatic reply", Self.reply(uid: uid, sequence: 0, partstat: "DECLINED", attendee: Self.partner, from: Self.partner, id: "f4", minute: 13, extraHeaders: "Auto-Submitted: auto-replied\r\n")),
+            ("an unknown UID of this desk's form", Self.reply(uid: "retail-jp-1.zzz.review@competency-desk.example", sequence: 0, partstat: "DECLINED", attendee: Self.partner, from: Self.partner, id: "f5", minute: 14)),
+        ]
+        for (index, (_, bytes)) in cases.enumerated() {
+            try harness.deliver(bytes, to: "retail-jp", name: "17961000\(index).M\(index + 10)P1.mx1")
+        }
+        let later = "2026-11-30T12:00:00+09:00"
+        #expect(try harness.once(at: later).status == 0)
+        let review = try #require(try harness.show("retail-jp-1", at: later)["review"] as? [String: Any])
+        #expect(review["state"] as? String == "booked" && review["sequence"] as? Double == 0, "\(review)")
+        #expect(review["start"] as? String == "2026-12-03T10:00:00+09:00")
+        let answers = review["answers"] as? [[String: Any]] ?? []
+        #expect(answers.map { $0["address"] as? String } == [Self.partner, pdm], "the automatic answer and the PDM's are kept: \(answers)")
+        #expect(try OutboxReader.messages(desk).map(\.purpose) == ["scheduling-notice"], "nobody was told anything")
+        // Every one of them is stored as ignored: no submission, no SLA.
+        let open = try harness.competency(["queue", "--all", "--json"], at: later)
+        let rows = try JSONSerialization.jsonObject(with: Data(open.stdout.utf8)) as? [[String: Any]] ?? []
+        let others = rows.filter { ($0["id"] as? String) != "retail-jp-1" }
+        #expect(others.count == cases.count && others.allSatisfy { $0["verdict"] as? String == "ignored" }, "\(open.stdout)")
+        let history = try harness.competency(["history", "retail-jp-1"], at: later).stdout
+        #expect(history.contains("which the desk never sent"), "\(history)")
+        #expect(history.contains("who was not invited: not taken"), "\(history)")
+        #expect(!history.contains("review-declined"), "\(history)")
+
+        // After the meeting's time, a decline (a deleted past meeting) is only recorded.
+        try harness.deliver(
+            Self.reply(uid: uid, sequence: 0, partstat: "DECLINED", attendee: Self.partner, from: Self.partner, id: "late", minute: 15),
+            to: "retail-jp", name: "1796200000.M30P1.mx1")
+        let afterwards = "2026-12-04T09:00:00+09:00"
+        #expect(try harness.once(at: afterwards).status == 0)
+        let kept = try #require(try harness.show("retail-jp-1", at: afterwards)["review"] as? [String: Any])
+        #expect(kept["state"] as? String == "booked" && kept["sequence"] as? Double == 0)
+        #expect(try harness.competency(["history", "retail-jp-1"], at: afterwards).stdout.contains("the review's time has passed"))
+    }
+
+    /// The reviewer declines (they got the invitation in copy): booked again, twice by
+    /// the daemon; the third decline is left to a person, said once in the history.
+    @Test func aReviewerDeclinesAndAfterTwoRebookingsAPersonDecides() throws {
+        let (desk, harness) = try Self.readyDesk("review-reviewer-declines")
+        defer { desk.remove() }
+        var now = "2026-11-30T10:30:00+09:00"
+        #expect(try harness.competency(["respond", "retail-jp-1"], at: now).status == 0)
+        let uid = try #require((try harness.show("retail-jp-1", at: now)["review"] as? [String: Any])?["uid"] as? String)
+        let starts = ["2026-12-04T10:00:00+09:00", "2026-12-07T10:00:00+09:00"]
+        for round in 0..<3 {
+            try harness.deliver(
+                Self.reply(uid: uid, sequence: round, partstat: "DECLINED", attendee: Self.reviewer, from: Self.reviewer, id: "r\(round)", minute: 20 + round),
+                to: "retail-jp", name: "17963000\(round).M\(40 + round)P1.mx1")
+            now = "2026-11-30T1\(round + 1):00:00+09:00"
+            #expect(try harness.once(at: now).status == 0)
+            let review = try #require(try harness.show("retail-jp-1", at: now)["review"] as? [String: Any])
+            if round < 2 {
+                #expect(review["state"] as? String == "booked" && review["sequence"] as? Double == Double(round + 1), "\(review)")
+                #expect(review["start"] as? String == starts[round])
+            } else {
+                #expect(review["state"] as? String == "declined" && review["sequence"] as? Double == 2, "left to a person: \(review)")
+            }
+        }
+        #expect(try harness.once(at: "2026-11-30T15:00:00+09:00").status == 0)
+        let history = try harness.competency(["history", "retail-jp-1"], at: "2026-11-30T15:00:00+09:00").stdout
+        #expect(history.components(separatedBy: "(the reviewer) declined").count - 1 == 3, "\(history)")
+        #expect(history.components(separatedBy: "does not book it again by itself").count - 1 == 1, "said once: \(history)")
+        let mails = try OutboxReader.messages(desk)
+        #expect(mails.filter { $0.purpose == "scheduling-update" }.compactMap { $0.calendar?.sequence }.sorted() == [1, 2])
+        #expect(mails.filter { $0.purpose == "review-declined" }.count == 3, "the office hears of each decline")
+        // A person books it: the update goes out at once.
+        let booked = try harness.competency(["schedule", "retail-jp-1", "--at", "2026-12-09T14:00"], at: "2026-11-30T15:00:00+09:00")
+        #expect(booked.status == 0 && booked.stdout.contains("sent the update (sequence 3)"), "\(booked.stdout)\(booked.stderr)")
+    }
+
+    /// An update owed when the daemon stopped between booking and sending (the store as
+    /// such a crash leaves it: told an older version than the current) goes out at the
+    /// next sweep, once.
+    @Test(.enabled(if: RequiredTool.icalendar.shouldRun, "needs python3 with icalendar (scripts/install-deps)"))
+    func anUpdateOwedAfterACrashGoesOutAtTheNextSweep() throws {
+        try RequiredTool.icalendar.require()
+        let (desk, harness) = try Self.readyDesk("review-owed")
+        defer { desk.remove() }
+        let now = "2026-11-30T10:30:00+09:00"
+        #expect(try harness.competency(["respond", "retail-jp-1"], at: now).status == 0)
+        // The move committed, the update never queued: what a kill between the two leaves.
+        let store = try SubmissionStore(tenant: "retail-jp", url: desk.archive("retail-jp").appendingPathComponent("competency.sqlite"))
+        let review = try #require(try store.review(of: 1))
+        let start = try #require(ISO8601DateFormatter().date(from: "2026-12-08T01:00:00Z"))
+        let moved = try store.bookReview(
+            1, reviewer: review.reviewer, start: start, end: start.addingTimeInterval(3600), uid: review.uid, by: "competencyd",
+            detail: "moved before a crash", at: start.addingTimeInterval(-7 * 86_400))
+        #expect(moved.sequence == 1 && moved.toldSequence == 0)
+        for _ in 0..<2 { #expect(try harness.once(at: "2026-11-30T11:00:00+09:00").status == 0) }
+        let updates = try OutboxReader.messages(desk).filter { $0.purpose == "scheduling-update" }
+        #expect(updates.count == 1)
+        #expect(updates.first?.calendar?.sequence == 1 && updates.first?.calendar?.start == "2026-12-08T10:00:00+09:00")
+        #expect(try store.review(of: 1)?.toldSequence == 1)
     }
 }
