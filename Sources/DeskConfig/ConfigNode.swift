@@ -182,7 +182,10 @@ struct ConfigFile {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // The basic resolver: every scalar stays text (ConfigNode reads numbers, times and
+            // names itself), which spares a regular-expression match per scalar — most of
+            // the start-up of every command, with a checklist of a thousand lines (issue 11).
+            node = try Yams.compose(yaml: text, .basic)
         } catch let yamlError as YamlError {
             throw Self.locate(yamlError, in: displayPath)
         } catch {

@@ -14,6 +14,10 @@ public struct BusinessCalendar: Sendable {
     /// knows no holidays, and callers may warn about it.
     public let coveredYears: ClosedRange<Int>?
 
+    /// The day numbers of the days off that fall on a working weekday, sorted: how
+    /// `businessDays(after:through:)` counts a range of any length in O(log n).
+    private let weekdayClosures: [Int]
+
     public init(
         timeZone: TimeZone,
         weekend: Set<Weekday> = [.saturday, .sunday],
@@ -24,6 +28,7 @@ public struct BusinessCalendar: Sendable {
         self.weekend = weekend
         self.daysOff = daysOff
         self.coveredYears = coveredYears
+        self.weekdayClosures = daysOff.keys.filter { !weekend.contains($0.weekday) }.map(\.dayNumber).sorted()
     }
 
     public func isBusinessDay(_ date: LocalDate) -> Bool {
@@ -64,15 +69,34 @@ public struct BusinessCalendar: Sendable {
     /// Business days strictly after `start` up to and including `end` (0 when `end <= start`).
     ///
     /// "3 business days left" on a Tuesday with a Friday due date means Wed, Thu, Fri.
+    ///
+    /// Counted without walking the days (a queue of years-old submissions asks this
+    /// for every row): the working weekdays of the range by whole weeks and the rest,
+    /// less the closures that fall on working weekdays, found by binary search.
     public func businessDays(after start: LocalDate, through end: LocalDate) -> Int {
         guard end > start else { return 0 }
-        var count = 0
-        var current = start.adding(days: 1)
-        while current <= end {
-            if isBusinessDay(current) { count += 1 }
-            current = current.adding(days: 1)
+        let first = start.dayNumber + 1
+        let last = end.dayNumber
+        let length = last - first + 1
+        let workingPerWeek = 7 - weekend.count
+        var count = length / 7 * workingPerWeek
+        var day = first + length / 7 * 7
+        while day <= last {
+            if !weekend.contains(LocalDate(dayNumber: day).weekday) { count += 1 }
+            day += 1
         }
-        return count
+        return count - (Self.lowerBound(weekdayClosures, last + 1) - Self.lowerBound(weekdayClosures, first))
+    }
+
+    /// The first index of `sorted` whose value is at least `value`.
+    private static func lowerBound(_ sorted: [Int], _ value: Int) -> Int {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// The business day before `date` (used for the at-risk threshold).

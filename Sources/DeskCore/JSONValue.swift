@@ -48,6 +48,10 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     static func quote(_ text: String) -> String {
+        // Most text needs no escape at all: then it is copied whole, not scalar by scalar.
+        if !text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || SafeText.isControl($0) }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

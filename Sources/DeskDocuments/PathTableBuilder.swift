@@ -62,10 +62,12 @@ enum PathTableBuilder {
 
     /// Splits a path at its dots, keeping a technical item id (`TECH-1.9`) whole.
     static func segments(of path: String) -> [String] {
-        let parts = path.precomposedStringWithCompatibilityMapping
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // ASCII is its own NFKC form; Foundation's normalisation and trimming cost most
+        // of reading a document (issue 11), so they run only where they can change something.
+        let normalised = path.utf8.allSatisfy { $0 < 0x80 } ? path : path.precomposedStringWithCompatibilityMapping
+        let parts = trimmed(Substring(normalised), newlines: true)
             .split(separator: ".", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { trimmed($0, newlines: false) }
         guard let technical = parts.firstIndex(where: { $0.lowercased() == "technical" }), technical + 1 < parts.count
         else {
             return parts
@@ -77,6 +79,11 @@ enum PathTableBuilder {
             rest.removeLast()
         }
         return Array(parts[...technical]) + [rest.joined(separator: ".")] + leaf
+    }
+
+    /// `text` without leading and trailing white space (and line breaks, with `newlines`).
+    static func trimmed(_ text: Substring, newlines: Bool) -> String {
+        newlines ? text.trimmedWhitespace : text.trimmedSpaces
     }
 
     private static func insert(
@@ -147,8 +154,7 @@ enum PathTableBuilder {
         let answerA = answer(of: a)
         if answerA != nil, answerA == answer(of: b) { return true }
         if let dateA = date(of: a), dateA == date(of: b) { return true }
-        return a.written.trimmingCharacters(in: .whitespacesAndNewlines)
-            == b.written.trimmingCharacters(in: .whitespacesAndNewlines)
+        return a.written.trimmedWhitespace == b.written.trimmedWhitespace
     }
 
     private static func answer(of scalar: DocumentScalar) -> Answer? {

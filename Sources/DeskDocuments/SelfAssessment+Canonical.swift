@@ -23,7 +23,7 @@ extension SelfAssessment {
         }
 
         let caseStudies = caseStudies.map { study -> JSONValue in
-            let technical = study.technical.keys.sorted(by: SelfAssessment.itemIDPrecedes).map {
+            let technical = SelfAssessment.sortedItemIDs(study.technical.keys).map {
                 id -> (String, JSONValue) in
                 let item = study.technical[id] ?? TechnicalAnswer()
                 return (
@@ -119,8 +119,16 @@ extension SelfAssessment {
 
     /// `TECH-1.2` before `TECH-1.10`: ids compare by their numbers, then as text.
     static func itemIDPrecedes(_ a: String, _ b: String) -> Bool {
-        func numbers(_ id: String) -> [Int] { id.split { !$0.isNumber }.compactMap { Int($0) } }
-        let (na, nb) = (numbers(a), numbers(b))
+        let (na, nb) = (itemIDNumbers(a), itemIDNumbers(b))
         return na != nb ? na.lexicographicallyPrecedes(nb) : a < b
+    }
+
+    static func itemIDNumbers(_ id: String) -> [Int] { id.split { !$0.isNumber }.compactMap { Int($0) } }
+
+    /// `ids` in `itemIDPrecedes` order, each id's numbers read once (not once per comparison).
+    static func sortedItemIDs<S: Sequence>(_ ids: S) -> [String] where S.Element == String {
+        ids.map { ($0, itemIDNumbers($0)) }
+            .sorted { $0.1 != $1.1 ? $0.1.lexicographicallyPrecedes($1.1) : $0.0 < $1.0 }
+            .map(\.0)
     }
 }

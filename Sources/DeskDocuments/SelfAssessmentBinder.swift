@@ -273,7 +273,7 @@ struct SelfAssessmentBinder {
     /// Text as written, trimmed; empty text is no value.
     private mutating func text(_ node: DocumentNode?, _ path: String) -> String? {
         guard let scalar = scalar(node, path, expecting: "a single value") else { return nil }
-        let trimmed = scalar.written.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = scalar.written.trimmedWhitespace
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -288,7 +288,7 @@ struct SelfAssessmentBinder {
         } else if let value = DocumentVocabulary.flag(scalar.written) {
             return value
         }
-        if scalar.written.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return nil }
+        if scalar.written.trimmedWhitespace.isEmpty { return nil }
         report(
             at: node?.location, path, "`\(scalar.written)` is not yes or no (write yes or no, true or false, はい or いいえ)"
         )
@@ -300,7 +300,7 @@ struct SelfAssessmentBinder {
         guard let scalar = scalar(node, path, expecting: "an answer") else { return (nil, nil) }
         if case .bool(let value) = scalar.kind { return (value ? .yes : .no, nil) }
         if let answer = DocumentVocabulary.answer(scalar.written) { return (answer, nil) }
-        let written = scalar.written.trimmingCharacters(in: .whitespacesAndNewlines)
+        let written = scalar.written.trimmedWhitespace
         if written.isEmpty { return (nil, nil) }
         report(at: node?.location, path, "`\(written)` is not an answer (write yes, no or n/a; はい, いいえ or 該当なし)")
         return (nil, written)
@@ -318,7 +318,7 @@ struct SelfAssessmentBinder {
                 "a number in a cell without a date format; read as the spreadsheet date \(date?.iso ?? "")")
             return DocumentDate(date: date, written: scalar.written)
         default:
-            let written = scalar.written.trimmingCharacters(in: .whitespacesAndNewlines)
+            let written = scalar.written.trimmedWhitespace
             if written.isEmpty { return nil }
             let date = DocumentDateParser.date(from: written)
             if date == nil {
@@ -337,7 +337,7 @@ struct SelfAssessmentBinder {
             return items.enumerated().compactMap { offset, item in text(item, "\(path).\(offset + 1)") }
         case .scalar(let scalar):
             return scalar.written.split(whereSeparator: { $0 == ";" || $0 == "；" })
-                .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .map { $0.trimmedWhitespace }
                 .filter { !$0.isEmpty }
         case .mapping:
             report(at: node.location, path, "expected a list, found \(node.kindDescription)")
@@ -362,12 +362,12 @@ struct SelfAssessmentBinder {
     }
 
     static func normalisedKey(_ key: String) -> String {
-        key.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        key.trimmedWhitespace.lowercased()
     }
 
     /// `tech-1.1`, `ＴＥＣＨ－１．１` and ` TECH-1.1 ` are all `TECH-1.1`.
     static func itemID(_ key: String) -> String {
-        key.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        (key.utf8.allSatisfy { $0 < 0x80 } ? key : key.precomposedStringWithCompatibilityMapping).trimmedWhitespace.uppercased()
     }
 
     /// The known key within two edits of `key`, for a "did you mean" hint.

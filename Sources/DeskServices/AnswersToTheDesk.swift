@@ -197,27 +197,48 @@ extension IngestPipeline {
     }
 
     /// The desk's own Message-IDs (on `domain`) anywhere in the message, without brackets.
+    /// Searched in the bytes (ASCII case folded), not in a decoded String: most mail
+    /// names none, and decoding megabytes of attachments to look was a tenth of ingest.
     static func messageIDs(in bytes: [UInt8], domain: String) -> [String] {
-        let text = String(decoding: bytes.prefix(4 << 20), as: UTF8.self)
-        let suffix = "@" + domain.lowercased() + ">"
+        let suffix = Array(("@" + domain.lowercased() + ">").utf8)
+        guard let firstOfSuffix = suffix.first else { return [] }
+        let limit = min(bytes.count, 4 << 20)
         var found: [String] = []
-        var rest = Substring(text)
-        while found.count < maxDeskIDs, let end = rest.range(of: suffix, options: .caseInsensitive) {
-            // Walk back to the '<' that opens this ID (at most 200 characters, no spaces).
-            var start = end.lowerBound
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        var index = 0
+        while found.count < maxDeskIDs, index + suffix.count <= limit {
+            guard bytes[index] == firstOfSuffix else {
+                index += 1
+                continue
+            }
+            var matches = true
+            for offset in 1..<suffix.count where lower(bytes[index + offset]) != suffix[offset] {
+                matches = false
+                break
+            }
+            guard matches else {
+                index += 1
+                continue
+            }
+            // Walk back to the '<' that opens this ID (at most 200 bytes, no spaces).
+            var start = index
             var steps = 0
-            while start > rest.startIndex, steps < 200 {
-                let previous = rest.index(before: start)
-                let character = rest[previous]
-                if character == "<" || character.isWhitespace || character == ">" { break }
-                start = previous
+            while start > 0, steps < 200 {
+                let previous = bytes[start - 1]
+                if previous == 0x3C || previous == 0x3E || previous == 0x20 || previous == 0x09 || previous == 0x0A
+                    || previous == 0x0D
+                {
+                    break
+                }
+                start -= 1
                 steps += 1
             }
-            if start > rest.startIndex, rest[rest.index(before: start)] == "<" {
-                let id = String(rest[start..<end.lowerBound]) + "@" + domain.lowercased()
+            if start > 0, bytes[start - 1] == 0x3C, start < index {
+                let local = String(decoding: bytes[start..<index], as: UTF8.self)
+                let id = local + "@" + domain.lowercased()
                 if !found.contains(id) { found.append(id) }
             }
-            rest = rest[end.upperBound...]
+            index += suffix.count
         }
         return found
     }

@@ -147,6 +147,41 @@ public struct SubmissionRecord: Codable, Sendable, Equatable, FetchableRecord, M
         number = inserted.rowID
     }
 
+    /// Reads a row by column name, without `Decodable` (whose keyed containers were a
+    /// sixth of `queue --all --json` over a large store, issue 11). Every column of
+    /// `CodingKeys` is read; `SubmissionRecordTests` holds it to the `Codable` form.
+    public init(row: Row) throws {
+        number = row[CodingKeys.number.rawValue]
+        verdict = row[CodingKeys.verdict.rawValue]
+        subject = row[CodingKeys.subject.rawValue]
+        sender = row[CodingKeys.sender.rawValue]
+        partner = row[CodingKeys.partner.rawValue]
+        messageID = row[CodingKeys.messageID.rawValue]
+        contentSHA256 = row[CodingKeys.contentSHA256.rawValue]
+        receivedAt = row[CodingKeys.receivedAt.rawValue]
+        receiptSource = row[CodingKeys.receiptSource.rawValue]
+        dateHeader = row[CodingKeys.dateHeader.rawValue]
+        dueDate = row[CodingKeys.dueDate.rawValue]
+        deadline = row[CodingKeys.deadline.rawValue]
+        respondedAt = row[CodingKeys.respondedAt.rawValue]
+        closedAt = row[CodingKeys.closedAt.rawValue]
+        assignee = row[CodingKeys.assignee.rawValue]
+        ignoredReason = row[CodingKeys.ignoredReason.rawValue]
+        problems = row[CodingKeys.problems.rawValue] ?? "[]"
+        archivePath = row[CodingKeys.archivePath.rawValue]
+        createdAt = row[CodingKeys.createdAt.rawValue]
+        program = row[CodingKeys.program.rawValue]
+        documentName = row[CodingKeys.documentName.rawValue]
+        documentJSON = row[CodingKeys.documentJSON.rawValue]
+        checks = row[CodingKeys.checks.rawValue] ?? "[]"
+        applicationKey = row[CodingKeys.applicationKey.rawValue]
+        revision = row[CodingKeys.revision.rawValue] ?? 1
+        previousNumber = row[CodingKeys.previousNumber.rawValue]
+        threadIDs = row[CodingKeys.threadIDs.rawValue] ?? "[]"
+        senderAddress = row[CodingKeys.senderAddress.rawValue]
+        bodySHA256 = row[CodingKeys.bodySHA256.rawValue]
+    }
+
     /// The stored deadline, when the submission has an SLA.
     public var responseDeadline: ResponseDeadline? {
         guard let dueDate, let due = LocalDate(iso: dueDate), let deadline else { return nil }

@@ -527,8 +527,13 @@ public struct SubmissionStore: Sendable {
     static func previousRevision(of submission: SubmissionRecord, in db: Database) throws -> SubmissionRecord? {
         var candidates: [SubmissionRecord] = []
         if let key = submission.applicationKey {
-            candidates += try SubmissionRecord.filter(Column("application_key") == key && SubmissionRecord.Columns.verdict != "ignored")
-                .fetchAll(db)
+            // The latest of the application only (index submission_on_application): an
+            // application with hundreds of revisions is not read whole for each new one.
+            if let latest = try SubmissionRecord.filter(Column("application_key") == key && SubmissionRecord.Columns.verdict != "ignored")
+                .order(SubmissionRecord.Columns.number.desc).limit(1).fetchOne(db)
+            {
+                candidates.append(latest)
+            }
         }
         let threadIDs = submission.threadIDList
         if !threadIDs.isEmpty {

@@ -40,3 +40,23 @@ import Testing
         #expect(CalendarReply.parse("garbage") == nil)
     }
 }
+
+/// Finding the desk's own Message-IDs in a message's bytes (a bounce quotes them).
+@Suite struct DeskMessageIDTests {
+    @Test func foundInTheBytesCaseFoldedOnceEach() {
+        let text = """
+            In-Reply-To: <retail-jp.alert-at-risk.1.17@Competency-Desk.Example>\r
+            References: <other@elsewhere.example> <retail-jp.alert-at-risk.1.17@competency-desk.example>\r
+            \r
+            Original-Message-ID:<retail-jp.respond.2.99@COMPETENCY-DESK.EXAMPLE>
+            not an id: x@competency-desk.example> and <@competency-desk.example> and < spaced@competency-desk.example>
+            """
+        let ids = IngestPipeline.messageIDs(in: Array(text.utf8), domain: "competency-desk.example")
+        #expect(ids == ["retail-jp.alert-at-risk.1.17@competency-desk.example", "retail-jp.respond.2.99@competency-desk.example"])
+        #expect(IngestPipeline.messageIDs(in: Array("<a@competency-desk.example>".utf8), domain: "competency-desk.example") == ["a@competency-desk.example"])
+        #expect(IngestPipeline.messageIDs(in: [], domain: "competency-desk.example").isEmpty)
+        // At most maxDeskIDs are looked up.
+        let many = (0..<50).map { "<id\($0)@competency-desk.example>" }.joined(separator: " ")
+        #expect(IngestPipeline.messageIDs(in: Array(many.utf8), domain: "competency-desk.example").count == IngestPipeline.maxDeskIDs)
+    }
+}

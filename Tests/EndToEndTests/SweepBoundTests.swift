@@ -50,4 +50,26 @@ import Testing
         }
         #expect(checked > 10_000 && atRiskSeen > 1_000, "\(checked) instants, \(atRiskSeen) at risk")
     }
+
+    /// `businessDays(after:through:)` counts by weeks and a binary search (issue 11);
+    /// it must agree with walking the days, on the shipped calendars with their
+    /// holidays, closures that fall on weekends, and ranges of any length.
+    @Test(arguments: ["retail-jp", "retail-us"])
+    func businessDayCountAgreesWithWalkingTheDays(_ id: String) throws {
+        let tenant = try #require(Self.configuration.tenant(id))
+        let calendar = tenant.calendar
+        var generator = SystemRandomNumberGenerator()
+        let base = try #require(LocalDate(iso: "2024-01-01")).dayNumber
+        for _ in 0..<3_000 {
+            let start = LocalDate(dayNumber: base + Int.random(in: 0...1_500, using: &generator))
+            let end = start.adding(days: Int.random(in: -10...900, using: &generator))
+            var walked = 0
+            var day = start.adding(days: 1)
+            while day <= end {
+                if calendar.isBusinessDay(day) { walked += 1 }
+                day = day.adding(days: 1)
+            }
+            #expect(calendar.businessDays(after: start, through: end) == walked, "\(id) \(start) → \(end)")
+        }
+    }
 }
