@@ -49,13 +49,18 @@ public struct ReviewAssignment: Sendable {
     public func choose(_ record: SubmissionRecord, at now: Date) throws(StoreError) -> Result<
         Reviewer, NoReviewer
     > {
+        choose(record, at: now, open: try store.openReviewCounts(), last: try store.lastAssignedAt())
+    }
+
+    /// `choose` with the pool's open reviews and last assignments read once by the caller.
+    func choose(_ record: SubmissionRecord, at now: Date, open: [String: Int], last: [String: Date]) -> Result<
+        Reviewer, NoReviewer
+    > {
         // "Not away on the slot": the day the review would be at the earliest.
         let verdictDay = tenant.calendar.localDate(of: Date(timeIntervalSince1970: record.createdAt))
         let day = max(
             tenant.calendar.businessDay(tenant.review.businessDaysAfter, after: verdictDay),
             tenant.calendar.localDate(of: now))
-        let open = try store.openReviewCounts()
-        let last = try store.lastAssignedAt()
         var refusals: [(Reviewer, [String])] = []
         var eligible: [Reviewer] = []
         for reviewer in tenant.reviewers {
@@ -90,17 +95,25 @@ public struct ReviewAssignment: Sendable {
         // No pool configured: assignment is left to people (`competency assign` needs a pool too).
         guard !tenant.reviewers.isEmpty else { return [] }
         var made: [(String, String)] = []
+        // Read once per pass and kept current as it assigns: a backlog of thousands of
+        // ready submissions nobody may take costs reads, not a write each (issue 11).
+        var open = try store.openReviewCounts()
+        var last = try store.lastAssignedAt()
+        let told = try store.noticedSubmissions(kind: "no-reviewer")
         for record in try store.openReadySubmissions() where record.assignee == nil {
             guard let number = record.number else { continue }
-            switch try choose(record, at: now) {
+            switch choose(record, at: now, open: open, last: last) {
             case .success(let reviewer):
                 if try store.assign(
                     number, to: reviewer.id, by: "competencyd", detail: "chosen by the rules (fewest open reviews)",
                     unlessAssigned: true, at: now)
                 {
                     made.append(("\(tenant.id)-\(number)", reviewer.id))
+                    open[reviewer.id, default: 0] += 1
+                    last[reviewer.id] = now
                 }
             case .failure(let none):
+                guard !told.contains(number) else { continue }
                 try store.recordNotice(
                     "no-reviewer", on: number, detail: "no reviewer is eligible: \(none.summary)",
                     messages: noReviewerMail(record, none, at: now), at: now)

@@ -103,7 +103,9 @@ public struct ReviewScheduling: Sendable {
         var candidates: [(SubmissionRecord, ReviewRecord?)] = []
         // Ready and still unanswered, without a review yet.
         for record in try store.openReadySubmissions() {
-            if let number = record.number, try store.review(of: number) == nil { candidates.append((record, nil)) }
+            if let number = record.number, record.assignee != nil, try store.review(of: number) == nil {
+                candidates.append((record, nil))
+            }
         }
         // Declined: answered already (the notice was sent) or not, as long as it is not closed.
         for review in try store.reviews(inState: "declined") {

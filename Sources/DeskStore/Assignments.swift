@@ -56,6 +56,13 @@ extension SubmissionStore {
         }
     }
 
+    /// The submissions that have the notice `kind` already.
+    public func noticedSubmissions(kind: String) throws(StoreError) -> Set<Int64> {
+        try read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT submission_number FROM notice WHERE kind = ?", arguments: [kind]))
+        }
+    }
+
     /// Records a once-per-submission notice (and its messages, and a history entry) in
     /// one transaction; false, recording nothing, when it was recorded before.
     @discardableResult
