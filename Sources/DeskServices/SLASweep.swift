@@ -49,6 +49,9 @@ public struct SLASweep: Sendable {
                 : "the deadline \(deadlineText) is within \(tenant.sla.atRiskBusinessDays) business day(s)"
             entered.append((number, view.id, view.sla, detail))
         }
+        // Only what is new is written: a submission at risk for days is not a write every minute.
+        let known = try store.recordedSLAStates(among: entered.map(\.number))
+        entered.removeAll { known.contains(SLAEntry(number: $0.number, state: $0.state.rawValue)) }
         guard !entered.isEmpty else { return [] }
         let recorded = try store.recordSLAStates(
             entered.map { (number: $0.number, state: $0.state.rawValue, detail: $0.detail) }, at: now)

@@ -664,12 +664,13 @@ public struct SubmissionStore: Sendable {
     /// Where "already breached" is recorded, for `openSubmissions(deadlineAtOrBefore:notBreachedIn:)`.
     public enum BreachRecord: Sendable { case events, alerts }
 
-    /// Open `ready` submissions, in full, by number: assignment, booking and the
-    /// scheduling notice look at these only.
+    /// Open `ready` submissions by number, without their large columns
+    /// (`summaryColumns`): assignment (partner, sender, dates), booking and the
+    /// scheduling notice look at these only, every sweep.
     public func openReadySubmissions() throws(StoreError) -> [SubmissionRecord] {
         try read { db in
             try SubmissionRecord.fetchAll(
-                db, sql: "SELECT * FROM submission WHERE \(Self.openCondition) AND verdict = 'ready'"
+                db, sql: "SELECT \(Self.summaryColumns) FROM submission WHERE \(Self.openCondition) AND verdict = 'ready'"
             ).sorted { ($0.number ?? 0) < ($1.number ?? 0) }
         }
     }
@@ -705,6 +706,26 @@ public struct SubmissionStore: Sendable {
                 detail: detail)
             try event.insert(db)
             return true
+        }
+    }
+
+    /// The SLA states already recorded (history `sla-…`) for `numbers`.
+    public func recordedSLAStates(among numbers: [Int64]) throws(StoreError) -> Set<SLAEntry> {
+        guard !numbers.isEmpty else { return [] }
+        let list = "[" + numbers.map(String.init).joined(separator: ",") + "]"
+        return try read { db in
+            Set(
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT submission_number, kind FROM event WHERE kind IN ('sla-at-risk', 'sla-breached')
+                        AND submission_number IN (SELECT value FROM json_each(?))
+                        """,
+                    arguments: [list]
+                ).map { row in
+                    let kind: String = row["kind"]
+                    return SLAEntry(number: row["submission_number"], state: String(kind.dropFirst("sla-".count)))
+                })
         }
     }
 
