@@ -29,22 +29,59 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// Pretty-printed JSON text with two-space indentation.
     public func rendered(indent: String = "") -> String {
-        let inner = indent + "  "
+        var out = ""
+        write(into: &out, indent: indent)
+        return out
+    }
+
+    /// `rendered(indent:)` appended to `out`: one buffer for a whole document, no
+    /// intermediate strings per element (a list of 100,000 objects, issue 11).
+    public func write(into out: inout String, indent: String = "") {
         switch self {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
         case .number(let value):
-            return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        case .string(let value): return Self.quote(value)
+            out += value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        case .string(let value): Self.quote(value, into: &out)
         case .array(let items):
-            if items.isEmpty { return "[]" }
-            return "[\n" + items.map { inner + $0.rendered(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
+            let inner = indent + "  "
+            out += "[\n"
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += ",\n" }
+                out += inner
+                item.write(into: &out, indent: inner)
+            }
+            out += "\n" + indent + "]"
         case .object(let fields):
-            if fields.isEmpty { return "{}" }
-            return "{\n"
-                + fields.map { inner + Self.quote($0.0) + ": " + $0.1.rendered(indent: inner) }.joined(separator: ",\n")
-                + "\n\(indent)}"
+            if fields.isEmpty {
+                out += "{}"
+                return
+            }
+            let inner = indent + "  "
+            out += "{\n"
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out += ",\n" }
+                out += inner
+                Self.quote(field.0, into: &out)
+                out += ": "
+                field.1.write(into: &out, indent: inner)
+            }
+            out += "\n" + indent + "}"
         }
+    }
+
+    static func quote(_ text: String, into out: inout String) {
+        if !text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || SafeText.isControl($0) }) {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
+        out += quote(text)
     }
 
     static func quote(_ text: String) -> String {

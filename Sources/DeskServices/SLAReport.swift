@@ -106,7 +106,7 @@ extension Desk {
         var skipped: [DeskError] = []
         for tenant in tenants {
             do {
-                let records = try store(for: tenant, access: .read)?.submissionSummaries(includeClosed: true) ?? []
+                let records = try store(for: tenant, access: .read)?.submissionSummaries(includeClosed: true, revisionLinks: true) ?? []
                 let today = tenant.calendar.localDate(of: now)
                 let end = to ?? today
                 let start = from ?? end.adding(days: -(SLAReport.defaultPeriodDays - 1))

@@ -610,25 +610,36 @@ public struct SubmissionStore: Sendable {
     }
 
     /// Submissions for the queue: open ones, or all of them with `includeClosed`.
-    /// Every column of `submission` but the large ones (the document, the checks, the
-    /// problems and the thread IDs, which read as empty): what lists need. A record
-    /// read this way is for showing and deciding, never for writing back.
-    static let summaryColumns = """
+    /// The columns of `submission` a list needs: everything stored before the
+    /// document (the problems read as empty), and none of the columns stored after
+    /// it — the document, the checks, the thread IDs, the sender's bare address, the
+    /// body hash read as empty, and the application, revision and previous revision
+    /// too unless `revisionLinks` — because SQLite reaches a column stored after a
+    /// large one only by reading that one's overflow pages (a third of `queue --all`).
+    /// The sender's address is still there, inside `sender`. A record read this way
+    /// is for showing and deciding, never for writing back.
+    static func summaryColumns(revisionLinks: Bool = false) -> String {
+        """
         number, verdict, subject, sender, partner, message_id, content_sha256, received_at, receipt_source,
         date_header, due_date, deadline, responded_at, closed_at, assignee, ignored_reason, '[]' AS problems,
-        archive_path, created_at, program, document_name, NULL AS document_json, '[]' AS checks, application_key,
-        revision, previous_number, '[]' AS thread_ids, sender_address, body_sha256
+        archive_path, created_at, program, document_name, NULL AS document_json, '[]' AS checks, \(revisionLinks
+            ? "application_key, revision, previous_number" : "NULL AS application_key, 1 AS revision, NULL AS previous_number"),
+        '[]' AS thread_ids, NULL AS sender_address, NULL AS body_sha256
         """
+    }
 
     /// The open submissions (`submissions(includeClosed: false)`), or every one, without
-    /// their large columns (`summaryColumns`), by number: the queue.
-    public func submissionSummaries(includeClosed: Bool) throws(StoreError) -> [SubmissionRecord] {
+    /// their large columns (`summaryColumns`), by number: the queue; with
+    /// `revisionLinks`, the SLA report (which follows a deadline back through revisions).
+    public func submissionSummaries(includeClosed: Bool, revisionLinks: Bool = false) throws(StoreError)
+        -> [SubmissionRecord]
+    {
         try read { db in
             // No ORDER BY on the open rows: with one, SQLite may prefer walking the whole
             // table in rowid order to the partial index; a few open rows sort fast here.
             try SubmissionRecord.fetchAll(
                 db,
-                sql: "SELECT \(Self.summaryColumns) FROM submission"
+                sql: "SELECT \(Self.summaryColumns(revisionLinks: revisionLinks)) FROM submission"
                     + (includeClosed ? " ORDER BY number" : " WHERE \(Self.openCondition)")
             ).sorted { ($0.number ?? 0) < ($1.number ?? 0) }
         }
@@ -670,7 +681,7 @@ public struct SubmissionStore: Sendable {
     public func openReadySubmissions() throws(StoreError) -> [SubmissionRecord] {
         try read { db in
             try SubmissionRecord.fetchAll(
-                db, sql: "SELECT \(Self.summaryColumns) FROM submission WHERE \(Self.openCondition) AND verdict = 'ready'"
+                db, sql: "SELECT \(Self.summaryColumns()) FROM submission WHERE \(Self.openCondition) AND verdict = 'ready'"
             ).sorted { ($0.number ?? 0) < ($1.number ?? 0) }
         }
     }

@@ -103,29 +103,18 @@ func printJSON(_ value: JSONValue) {
 /// through a buffered stdout: `queue --all --json` over a large store starts at once
 /// and never holds the whole text in memory.
 func printJSONArray<S: Sequence>(_ elements: S) where S.Element == JSONValue {
-    var output = BufferedOutput()
+    var text = ""
+    text.reserveCapacity(1 << 17)
     var first = true
     for element in elements {
-        output.write(first ? "[\n  " : ",\n  ")
-        output.write(element.rendered(indent: "  "))
+        text += first ? "[\n  " : ",\n  "
+        element.write(into: &text, indent: "  ")
         first = false
+        if text.utf8.count >= 1 << 16 {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            text.removeAll(keepingCapacity: true)
+        }
     }
-    output.write(first ? "[]\n" : "\n]\n")
-    output.flush()
-}
-
-/// stdout in 64 KiB writes.
-struct BufferedOutput {
-    private var buffer: [UInt8] = []
-
-    mutating func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
-    mutating func flush() {
-        guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
-    }
+    text += first ? "[]\n" : "\n]\n"
+    FileHandle.standardOutput.write(Data(text.utf8))
 }

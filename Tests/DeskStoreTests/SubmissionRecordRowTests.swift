@@ -39,13 +39,25 @@ import Testing
         let read = try #require(try store.submission(number: number))
         #expect(read == record)
 
-        let summaries = try store.submissionSummaries(includeClosed: true)
-        let summary = try #require(summaries.first { $0.number == record.number })
+        // The lists' projection: only the columns stored before the document.
         var expected = record
         expected.documentJSON = nil
         expected.checks = "[]"
         expected.problems = "[]"
         expected.threadIDs = "[]"
+        expected.senderAddress = nil
+        expected.bodySHA256 = nil
+        var linked = expected
+        expected.applicationKey = nil
+        expected.revision = 1
+        expected.previousNumber = nil
+        let summary = try #require(try store.submissionSummaries(includeClosed: true).first { $0.number == record.number })
         #expect(summary == expected)
+        #expect(summary.senderMailbox == "a@x.example", "the address is still read from the sender")
+        // The SLA report's: with the revision links.
+        let withLinks = try #require(
+            try store.submissionSummaries(includeClosed: true, revisionLinks: true).first { $0.number == record.number })
+        linked.previousNumber = record.previousNumber
+        #expect(withLinks == linked)
     }
 }

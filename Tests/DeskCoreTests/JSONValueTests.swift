@@ -1,0 +1,54 @@
+import DeskCore
+import Foundation
+import Testing
+
+/// The JSON the commands print (`--json`): one writer into one buffer (issue 11),
+/// pretty-printed with two spaces, keys in order, control characters escaped.
+@Suite struct JSONValueTests {
+    static let value = JSONValue.object([
+        ("id", .string("retail-jp-1")),
+        ("n", .number(42)),
+        ("x", .number(1.5)),
+        ("ok", .bool(true)),
+        ("none", .null),
+        ("empty", .array([])),
+        ("nothing", .object([])),
+        ("text", .string("\"quoted\" \\ 改行\n\u{1B}[31m\u{202E}")),
+        ("list", .array([.string("a"), .object([("k", .array([.number(1)]))])])),
+    ])
+
+    @Test func prettyPrintedExactly() {
+        let expected = """
+            {
+              "id": "retail-jp-1",
+              "n": 42,
+              "x": 1.5,
+              "ok": true,
+              "none": null,
+              "empty": [],
+              "nothing": {},
+              "text": "\\"quoted\\" \\\\ 改行\\n\\u001b[31m\\u202e",
+              "list": [
+                "a",
+                {
+                  "k": [
+                    1
+                  ]
+                }
+              ]
+            }
+            """
+        #expect(Self.value.rendered() == expected)
+        // Indented as an element of an outer array, as `queue --json` writes each one.
+        var out = ""
+        Self.value.write(into: &out, indent: "  ")
+        #expect(out == expected.replacingOccurrences(of: "\n", with: "\n  "))
+    }
+
+    @Test func readBackByFoundation() throws {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(Self.value.rendered().utf8)) as? [String: Any])
+        #expect(object["text"] as? String == "\"quoted\" \\ 改行\n\u{1B}[31m\u{202E}")
+        #expect((object["list"] as? [Any])?.count == 2)
+        #expect(Self.value.jsonText.hasPrefix("{\"id\":\"retail-jp-1\",\"n\":42,"))
+    }
+}
