@@ -93,7 +93,7 @@ let package = Package(
             ]
         ),
         // Shared test helpers: temporary roots, fixture builders, process runners.
-        .target(name: "DeskTesting", dependencies: ["DeskCore"], path: "Sources/DeskTesting"),
+        .target(name: "DeskTesting", dependencies: ["DeskCore", "DeskConfig"], path: "Sources/DeskTesting"),
 
         .testTarget(name: "DeskCoreTests", dependencies: ["DeskCore", "DeskTesting"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DeskMailTests", dependencies: ["DeskMail", "DeskTesting"]),

@@ -90,13 +90,7 @@ public struct ReviewInvitation: Sendable {
 
     /// The iCalendar object, UTF-8, CRLF line ends, folded (see the type's contract).
     public func rendered() -> Data {
-        var lines: [String] = [
-            "BEGIN:VCALENDAR",
-            "PRODID:-//Competency Desk//Review//EN",
-            "VERSION:2.0",
-            "CALSCALE:GREGORIAN",
-            "METHOD:\(method.rawValue)",
-        ]
+        var lines = ICalendarText.head + ["METHOD:\(method.rawValue)"]
         lines += ICalendarTimeZone.component(for: timeZone, covering: min(start, end), through: max(start, end))
         lines += eventLines()
         lines.append("END:VCALENDAR")
@@ -186,12 +180,7 @@ public struct ReviewCalendar: Sendable {
     }
 
     public func rendered() -> Data {
-        var lines: [String] = [
-            "BEGIN:VCALENDAR",
-            "PRODID:-//Competency Desk//Review//EN",
-            "VERSION:2.0",
-            "CALSCALE:GREGORIAN",
-        ]
+        var lines = ICalendarText.head
         if !events.isEmpty { lines.append("METHOD:PUBLISH") }
         lines.append("X-WR-CALNAME:\(ICalendarText.escaped(name))")
         if events.isEmpty {
@@ -223,6 +212,9 @@ public struct ReviewCalendar: Sendable {
 
 /// Text values, parameter values and line folding of RFC 5545.
 enum ICalendarText {
+    /// The first lines of every calendar object the desk writes.
+    static let head = ["BEGIN:VCALENDAR", "PRODID:-//Competency Desk//Review//EN", "VERSION:2.0", "CALSCALE:GREGORIAN"]
+
     /// The longest physical line, in octets, CRLF not counted (RFC 5545 3.1).
     static let lineLimit = 75
 

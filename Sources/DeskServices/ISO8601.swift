@@ -1,3 +1,4 @@
+import DeskCore
 import Foundation
 
 /// ISO 8601 instants as the JSON contract writes them: seconds, with the
@@ -14,14 +15,8 @@ public enum ISO8601 {
         let local = seconds + Int64(offset)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondOfDay = Int(local - days * 86_400)
-        let (year, month, day) = civilDate(fromDays: days)
-        var text = ""
-        text.reserveCapacity(25)
-        append(year, width: 4, to: &text)
-        text += "-"
-        append(month, width: 2, to: &text)
-        text += "-"
-        append(day, width: 2, to: &text)
+        let date = LocalDate(dayNumber: Int(days))
+        var text = date.iso
         text += "T"
         append(secondOfDay / 3600, width: 2, to: &text)
         text += ":"
@@ -34,21 +29,6 @@ public enum ISO8601 {
         text += ":"
         append(magnitude / 60 % 60, width: 2, to: &text)
         return text
-    }
-
-    /// The proleptic Gregorian (year, month, day) of a count of days since 1970-01-01
-    /// (H. Hinnant's `civil_from_days`).
-    static func civilDate(fromDays days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
     }
 
     private static func append(_ value: Int, width: Int, to text: inout String) {

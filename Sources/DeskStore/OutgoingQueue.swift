@@ -104,23 +104,13 @@ extension SubmissionStore {
     /// The alerts recorded for `numbers` only (the planner's candidates).
     public func alertedStates(among numbers: [Int64]) throws(StoreError) -> Set<AlertKey> {
         guard !numbers.isEmpty else { return [] }
-        let list = "[" + numbers.map(String.init).joined(separator: ",") + "]"
         return try read { db in
             Set(
                 try Row.fetchAll(
                     db,
                     sql: "SELECT submission_number, state FROM alert WHERE submission_number IN (SELECT value FROM json_each(?))",
-                    arguments: [list]
+                    arguments: [Self.jsonList(numbers)]
                 ).map { AlertKey(submission: $0["submission_number"], state: $0["state"]) })
-        }
-    }
-
-    public func alertedStates() throws(StoreError) -> Set<AlertKey> {
-        try read { db in
-            Set(
-                try Row.fetchAll(db, sql: "SELECT submission_number, state FROM alert").map {
-                    AlertKey(submission: $0["submission_number"], state: $0["state"])
-                })
         }
     }
 

@@ -720,10 +720,16 @@ public struct SubmissionStore: Sendable {
         }
     }
 
+    /// `numbers` as a JSON array, one bound argument for `IN (SELECT value FROM json_each(?))`
+    /// however many there are (SQLite caps the number of `?` in a statement).
+    static func jsonList(_ numbers: [Int64]) -> String {
+        "[" + numbers.map(String.init).joined(separator: ",") + "]"
+    }
+
     /// The SLA states already recorded (history `sla-…`) for `numbers`.
     public func recordedSLAStates(among numbers: [Int64]) throws(StoreError) -> Set<SLAEntry> {
         guard !numbers.isEmpty else { return [] }
-        let list = "[" + numbers.map(String.init).joined(separator: ",") + "]"
+        let list = Self.jsonList(numbers)
         return try read { db in
             Set(
                 try Row.fetchAll(

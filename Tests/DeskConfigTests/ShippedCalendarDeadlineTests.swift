@@ -7,14 +7,7 @@ import Testing
 /// The response deadline (PRODUCT.md §6) computed on the calendars that ship in
 /// `Config/`, for the cases where offices miscount by hand.
 @Suite struct ShippedCalendarDeadlineTests {
-    static let configuration: DeskConfiguration = {
-        do {
-            return try DeskConfiguration.load(
-                from: RepositoryPaths.root.appendingPathComponent("Config/competencyd.yaml"))
-        } catch {
-            fatalError("the shipped Config/ does not load: \(error)")
-        }
-    }()
+    static var configuration: DeskConfiguration { ShippedConfiguration.value }
 
     struct Case: CustomTestStringConvertible, Sendable {
         let tenant: String

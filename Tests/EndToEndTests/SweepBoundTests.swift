@@ -11,14 +11,7 @@ import Testing
 /// is at risk or breached, on the shipped calendars with their holidays and
 /// closures (the query's index: DeskStoreTests.OpenIndexTests).
 @Suite struct SweepBoundTests {
-    static let configuration: DeskConfiguration = {
-        do {
-            return try DeskConfiguration.load(
-                from: RepositoryPaths.root.appendingPathComponent("Config/competencyd.yaml"))
-        } catch {
-            fatalError("the shipped Config/ does not load: \(error)")
-        }
-    }()
+    static var configuration: DeskConfiguration { ShippedConfiguration.value }
 
     @Test(arguments: ["retail-jp", "retail-us"])
     func noSubmissionThatCanBeAtRiskIsBeyondTheBound(_ id: String) throws {
