@@ -26,7 +26,7 @@ extension DeskConfiguration {
         let file = ConfigFile(url: url)
         let root = try file.root().mapping(allowing: [
             "tenants", "rescan_seconds", "sla_sweep_seconds", "log_level", "limits", "loose_file_quiet_seconds",
-            "stuck_after_seconds", "state_folder", "control_group",
+            "stuck_after_seconds", "state_folder", "control_group", "ingest",
         ])
         var daemon = DaemonConfiguration(
             rescanInterval: .seconds(30), slaSweepInterval: .seconds(60), logLevel: "info",
@@ -57,6 +57,12 @@ extension DeskConfiguration {
                 throw node.error("\"\(level)\" is not a log level (one of \(levels.joined(separator: ", ")))")
             }
             daemon.logLevel = level
+        }
+        if let node = root["ingest"] {
+            let ingest = try node.mapping(allowing: ["batch_files", "batch_bytes", "readers"])
+            if let files = ingest["batch_files"] { daemon.ingestBatchFiles = try files.int(in: 1...1000) }
+            if let bytes = ingest["batch_bytes"] { daemon.ingestBatchBytes = try bytes.int(in: 65_536...(1 << 30)) }
+            if let readers = ingest["readers"] { daemon.ingestReaders = try readers.int(in: 1...16) }
         }
         if let node = root["limits"] {
             let limits = try node.mapping(allowing: ["max_message_bytes"])

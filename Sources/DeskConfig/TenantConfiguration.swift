@@ -77,6 +77,12 @@ public struct DaemonConfiguration: Sendable {
     /// A tenant that has spent longer than this on one file is stuck (not merely
     /// unhealthy): the daemon stops pinging systemd's watchdog so it is restarted.
     public var stuckAfter: Duration = .seconds(300)
+    /// Group commit: at most this many inbox files per store transaction…
+    public var ingestBatchFiles = 32
+    /// …and at most this many bytes (as scanned) held per batch.
+    public var ingestBatchBytes = 16 << 20
+    /// Threads reading and parsing ahead of the writer; nil: one per core, at most four.
+    public var ingestReaders: Int?
     /// The daemon's own folder: its control socket (`competencyd.sock`) lives here.
     public var stateFolder: URL = URL(fileURLWithPath: "Archive")
     /// The group given the control socket (mode 0660); nil leaves it 0666, so any

@@ -25,9 +25,24 @@ public struct ArchiveFolder: Sendable {
 
     /// Stores original bytes durably at `relativePath`; a complete earlier copy is kept.
     public func store(_ bytes: [UInt8], at relativePath: String) throws(FileOperationError) {
+        try store(bytes, at: relativePath, syncingFolder: true)
+    }
+
+    /// Stores original bytes at `relativePath` with their contents durable; with
+    /// `syncingFolder` false the name is durable only once the caller syncs the
+    /// returned folder (group commit syncs each month's folder once per batch).
+    @discardableResult
+    public func store(_ bytes: [UInt8], at relativePath: String, syncingFolder: Bool) throws(FileOperationError) -> URL {
         let url = root.appendingPathComponent(relativePath)
-        if let existing = try? DurableFile.read(url), existing == bytes { return }
-        try DurableFile.write(bytes, to: url)
+        let folder = url.deletingLastPathComponent()
+        // A complete earlier copy (a retry after a crash) is kept; its name may not be
+        // durable yet, so the caller still syncs the folder.
+        if let existing = try? DurableFile.read(url), existing == bytes {
+            if syncingFolder { try DurableFile.syncFolder(folder) }
+            return folder
+        }
+        try DurableFile.write(bytes, to: url, syncingFolder: syncingFolder)
+        return folder
     }
 
     /// Moves an inbox entry that must not be stored (unreadable, over the limit, a

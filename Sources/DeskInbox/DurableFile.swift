@@ -14,7 +14,13 @@ public enum DurableFile {
     public static let temporaryPrefix = ".competency-tmp-"
 
     /// Writes `bytes` to `url` atomically, creating folders as needed.
-    public static func write(_ bytes: some Collection<UInt8>, to url: URL) throws(FileOperationError) {
+    ///
+    /// With `syncingFolder` false the file's bytes are durable when this returns but
+    /// its name is not until the caller fsyncs the folder (`syncFolder`): group
+    /// commit writes a batch of files and then syncs each folder once.
+    public static func write(_ bytes: some Collection<UInt8>, to url: URL, syncingFolder: Bool = true)
+        throws(FileOperationError)
+    {
         let folder = url.deletingLastPathComponent()
         try createFolder(folder)
         let temporary = folder.appendingPathComponent(temporaryPrefix + UUID().uuidString)
@@ -45,7 +51,7 @@ public enum DurableFile {
             unlink(temporary.path)
             throw .posix("rename into place", url.path, code)
         }
-        try syncFolder(folder)
+        if syncingFolder { try syncFolder(folder) }
     }
 
     /// Removes a file and makes the removal durable.

@@ -112,10 +112,10 @@ public final class FolderHandle: Sendable {
     }
 
     /// Removes `name` and makes the removal durable (fsync of this folder).
-    public func remove(_ name: [UInt8]) throws(FileOperationError) {
+    public func remove(_ name: [UInt8], syncing: Bool = true) throws(FileOperationError) {
         let result = Self.withCString(name) { unlinkat(descriptor, $0, 0) }
         if result != 0, case let code = errno, code != ENOENT { throw .posix("remove", display(name), code) }
-        try sync()
+        if syncing { try sync() }
     }
 
     /// Renames `name` into `destination` as `newName`; fails with EXDEV across file systems.

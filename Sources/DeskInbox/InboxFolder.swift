@@ -290,14 +290,33 @@ public struct InboxEntry: Sendable {
     /// Removes the entry from the inbox, durably, if the name still holds the file
     /// that was read: a different file moved in under the same name since is left
     /// for the next scan, never deleted unread.
-    public func remove(ifStill file: OpenedFile) throws(FileOperationError) {
+    /// With `syncingFolder` false the removal is durable only once the caller syncs
+    /// `folder` (group commit removes a batch, then syncs each folder once).
+    public func remove(ifStill file: OpenedFile, syncingFolder: Bool = true) throws(FileOperationError) {
+        try remove(ifStill: FileIdentity(device: file.device, inode: file.inode), syncingFolder: syncingFolder)
+    }
+
+    /// `remove(ifStill:)` by the identity of the file that was read.
+    public func remove(ifStill identity: FileIdentity, syncingFolder: Bool = true) throws(FileOperationError) {
         if let status = folder.status(of: rawName),
-            UInt64(status.st_dev) != file.device || UInt64(status.st_ino) != file.inode
+            UInt64(status.st_dev) != identity.device || UInt64(status.st_ino) != identity.inode
         {
             return
         }
-        try folder.remove(rawName)
+        try folder.remove(rawName, syncing: syncingFolder)
     }
+}
+
+/// Which file a name held when it was read (device and inode): kept after the file
+/// is closed, to remove that very file later and never one swapped in since.
+public struct FileIdentity: Sendable, Equatable {
+    public let device: UInt64
+    public let inode: UInt64
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+    public init(_ file: OpenedFile) { self.init(device: file.device, inode: file.inode) }
 }
 
 /// An inbox entry that is not a message and must not be read.

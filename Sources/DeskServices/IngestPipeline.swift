@@ -66,50 +66,84 @@ public struct IngestPipeline: Sendable {
     public func ingest(
         _ entry: InboxEntry, removeSource: Bool = true, recovery: Recovery? = nil, actor: String, now: Date
     ) throws -> Outcome {
+        let prepared = try prepare(entry, removeSource: removeSource, recovery: recovery, actor: actor, now: now)
+        return try commit([prepared], now: now)[0].get()
+    }
+
+    /// One file read, parsed and checked, with nothing written yet: what `commit` does.
+    /// Made on any thread (`prepare` only reads the store); committed on the tenant's.
+    public struct PreparedFile: Sendable {
+        public let entry: InboxEntry
+        let removeSource: Bool
+        let step: Step
+
+        enum Step: Sendable {
+            case quarantine(reason: String)
+            case skip(reason: String)
+            /// Stored before a crash: only the inbox copy is left to remove.
+            case resume(FileIdentity, number: Int64)
+            case record(Record)
+        }
+
+        struct Record: Sendable {
+            let identity: FileIdentity
+            let bytes: [UInt8]
+            /// Nil for a recovery from the archive: the original is already there.
+            let archivePath: String?
+            let file: IngestedFile
+        }
+
+        /// The bytes this prepared file holds until it is committed.
+        public var heldBytes: Int {
+            if case .record(let record) = step { return record.bytes.count }
+            return 0
+        }
+    }
+
+    /// Reads, parses and checks `entry` and says what committing it will do; writes
+    /// nothing (the store is only read). Throws only for trouble of the environment.
+    public func prepare(
+        _ entry: InboxEntry, removeSource: Bool = true, recovery: Recovery? = nil, actor: String, now: Date
+    ) throws -> PreparedFile {
+        func step(_ step: PreparedFile.Step) -> PreparedFile {
+            PreparedFile(entry: entry, removeSource: removeSource, step: step)
+        }
         // The size the scan saw is only a hint: the file is measured as it is read.
         if entry.size > Int64(maxMessageBytes) {
-            return try quarantine(entry, reason: tooLarge(entry.size), removeSource: removeSource, now: now)
+            return step(.quarantine(reason: tooLarge(entry.size)))
         }
         let bytes: [UInt8]
-        let opened: OpenedFile
+        let identity: FileIdentity
         switch try entry.read(limit: maxMessageBytes) {
         case .bytes(let read, let file):
             bytes = read
-            opened = file
+            identity = FileIdentity(file)
         case .tooLarge(let size):
-            return try quarantine(entry, reason: tooLarge(Int64(size), atLeast: true), removeSource: removeSource, now: now)
+            return step(.quarantine(reason: tooLarge(Int64(size), atLeast: true)))
         case .refused(let reason, let moveAside):
-            if moveAside { return try quarantine(entry, reason: reason, removeSource: removeSource, now: now) }
-            return .skipped(reason: reason)
+            return step(moveAside ? .quarantine(reason: reason) : .skip(reason: reason))
         }
         let sourceName = recovery?.originalName ?? entry.name
         let sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 
         if try store.hasIngested(sourceName: sourceName, contentSHA256: sha256) {
-            if removeSource { try entry.remove(ifStill: opened) }
             let number = try store.submissionNumber(forSourceName: sourceName, contentSHA256: sha256)
-            return .resumed(id: submissionID(number))
+            return step(.resume(identity, number: number))
         }
 
         var reading: Reading
         do {
             reading = try read(bytes, entry: entry, name: sourceName, now: now)
         } catch {
-            return try quarantine(entry, reason: "not a message: \(error.reason)", removeSource: removeSource, now: now)
+            return step(.quarantine(reason: "not a message: \(error.reason)"))
         }
-
         // Mail about the desk's own messages: recorded on what it concerns, never an SLA.
         let answer = try answerToTheDesk(bytes, reading: reading)
         if let reason = answer.ignoredReason { reading.ignoredReason = reason }
 
         let receiptDate = tenant.calendar.localDate(of: reading.receivedAt)
-        let archivePath: String
-        if let recovery {
-            archivePath = recovery.archivePath
-        } else {
-            archivePath = archive.relativePath(for: entry.name, sha256: sha256, receivedOn: receiptDate)
-            try archive.store(bytes, at: archivePath)
-        }
+        let archivePath =
+            recovery?.archivePath ?? archive.relativePath(for: entry.name, sha256: sha256, receivedOn: receiptDate)
 
         let deadline =
             reading.ignoredReason == nil
@@ -188,15 +222,113 @@ public struct IngestPipeline: Sendable {
         file.relatedEvents = answer.relatedEvents
         file.messages = answer.notices
         file.reviewAnswer = answer.reviewAnswer
-        let outcome = try store.recordIngestedFile(file, at: now)
-        // Only now, with the bytes archived and the row committed (and on disk:
-        // synchronous = FULL), may the inbox copy go.
-        if removeSource { try entry.remove(ifStill: opened) }
-        switch outcome {
-        case .stored(let number): return .stored(id: submissionID(number), verdict: submission.verdict)
-        case .duplicate(let number): return .duplicate(of: submissionID(number))
-        case .alreadyStored(let number): return .resumed(id: submissionID(number))
+        return step(
+            .record(.init(identity: identity, bytes: bytes, archivePath: recovery == nil ? archivePath : nil, file: file)))
+    }
+
+    /// Commits prepared files as one group: each archive copy written and fsynced,
+    /// each archive folder fsynced once, one store transaction for the batch, then
+    /// the inbox copies removed and each inbox folder fsynced once.
+    ///
+    /// The order is what makes a crash harmless: a file leaves the inbox only after
+    /// its row is committed, and its row is committed only after its archived copy
+    /// and that copy's name are on disk. A crash anywhere leaves each file in the
+    /// inbox (its archive copy, if written, is rewritten identically on retry) or
+    /// stored and archived, and then the next scan only removes it (`resume`,
+    /// recognised by name and content hash): never lost, never stored twice.
+    ///
+    /// One result per prepared file, in order. A failure is the environment's (disk,
+    /// database): that file stays where it was. When the batch's transaction fails
+    /// the files are recorded one by one, so one file cannot hold back the others.
+    public func commit(_ batch: [PreparedFile], now: Date) -> [Result<Outcome, any Error>] {
+        var results = [Result<Outcome, any Error>?](repeating: nil, count: batch.count)
+        var recording: [(index: Int, record: PreparedFile.Record)] = []
+        var archiveFolders: [String: URL] = [:]
+        for (index, prepared) in batch.enumerated() {
+            switch prepared.step {
+            case .quarantine(let reason):
+                results[index] = Result { try quarantine(prepared.entry, reason: reason, removeSource: prepared.removeSource, now: now) }
+            case .skip(let reason):
+                results[index] = .success(.skipped(reason: reason))
+            case .resume(_, let number):
+                results[index] = .success(.resumed(id: submissionID(number)))
+            case .record(let record):
+                do {
+                    if let path = record.archivePath {
+                        let folder = try archive.store(record.bytes, at: path, syncingFolder: false)
+                        archiveFolders[folder.path] = folder
+                    }
+                    recording.append((index, record))
+                } catch {
+                    results[index] = .failure(error)
+                }
+            }
         }
+        // The names of the archived copies, durable before any row refers to them.
+        do {
+            for folder in archiveFolders.values { try DurableFile.syncFolder(folder) }
+        } catch {
+            for (index, _) in recording { results[index] = .failure(error) }
+            recording = []
+        }
+        if !recording.isEmpty { CrashPoint.archived.reach() }
+        var committed: [(index: Int, outcome: IngestOutcome)] = []
+        do {
+            let outcomes = try store.recordIngestedFiles(recording.map(\.record.file), at: now)
+            committed = zip(recording.map(\.index), outcomes).map { ($0, $1) }
+        } catch {
+            // One by one: the batch's error may be one file's.
+            for (index, record) in recording {
+                do {
+                    committed.append((index, try store.recordIngestedFile(record.file, at: now)))
+                } catch {
+                    results[index] = .failure(error)
+                }
+            }
+        }
+        if !committed.isEmpty { CrashPoint.committed.reach() }
+        for (index, outcome) in committed {
+            switch outcome {
+            case .stored(let number):
+                results[index] = .success(.stored(id: submissionID(number), verdict: recordedVerdict(batch[index])))
+            case .duplicate(let number): results[index] = .success(.duplicate(of: submissionID(number)))
+            case .alreadyStored(let number): results[index] = .success(.resumed(id: submissionID(number)))
+            }
+        }
+        // Only now, with the bytes archived and the rows committed (and on disk:
+        // synchronous = FULL), may the inbox copies go: each removed, then each
+        // folder synced once.
+        var inboxFolders: [ObjectIdentifier: FolderHandle] = [:]
+        var removed: [Int] = []
+        for (index, prepared) in batch.enumerated() where prepared.removeSource {
+            guard case .success(let outcome) = results[index] else { continue }
+            let identity: FileIdentity
+            switch (prepared.step, outcome) {
+            case (.resume(let id, _), _): identity = id
+            case (.record(let record), _): identity = record.identity
+            default: continue
+            }
+            if removed.count == 1 { CrashPoint.partlyRemoved.reach() }
+            do {
+                try prepared.entry.remove(ifStill: identity, syncingFolder: false)
+                inboxFolders[ObjectIdentifier(prepared.entry.folder)] = prepared.entry.folder
+                removed.append(index)
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        do {
+            for folder in inboxFolders.values { try folder.sync() }
+        } catch {
+            // Stored, but the removal may not be durable: a restart finds the file and resumes.
+            for index in removed { results[index] = .failure(error) }
+        }
+        return results.map { $0 ?? .failure(StoreError.internalInconsistency("no result for a prepared file")) }
+    }
+
+    private func recordedVerdict(_ prepared: PreparedFile) -> String {
+        if case .record(let record) = prepared.step { return record.file.submission.verdict }
+        return Verdict.ignored.rawValue
     }
 
     public func submissionID(_ number: Int64) -> String { "\(tenant.id)-\(number)" }

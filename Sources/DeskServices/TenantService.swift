@@ -17,8 +17,13 @@ import ServiceLifecycle
 /// Threads: every blocking step (opening, reading, parsing, fsync, SQLite) runs on
 /// the tenant's own thread (`TenantWorker`); the async side only waits for each
 /// pass, so the cooperative pool stays free for signals and the watchdog.
+/// Group commit: a pass cuts the ready files into batches (`IngestBatching`, the
+/// `ingest:` settings); reader threads read and parse batch k+1 while this thread
+/// commits batch k (`IngestPipeline.commit`: archive copies, one transaction, inbox
+/// removals, each folder fsynced once per batch).
 /// Shutdown: a stop flag is raised on graceful shutdown or cancellation and read
-/// between files: the file in hand is finished, then `run()` returns.
+/// by the readers before each file and between batches: the batch in hand is
+/// committed, what was read ahead is dropped (nothing of it was written), then `run()` returns.
 /// Progress: each file (and each open and sweep) is reported to `progress`, so a
 /// tenant that hangs on one file is seen as stuck (`WatchdogService`).
 public struct TenantService: Service {
@@ -29,6 +34,8 @@ public struct TenantService: Service {
     let rescanInterval: Duration
     let slaSweepInterval: Duration
     let stuckAfter: Duration
+    /// How a pass is cut into group commits, and how many threads read ahead.
+    let batching: IngestBatching
     let progress: ProgressMonitor?
     let clock: any DeskClock
     let logger: Logger
@@ -44,6 +51,9 @@ public struct TenantService: Service {
         self.onStarted = onStarted
         self.progress = progress
         self.stuckAfter = daemon.stuckAfter
+        self.batching = IngestBatching(
+            maxFiles: daemon.ingestBatchFiles, maxBytes: Int64(daemon.ingestBatchBytes),
+            readers: daemon.ingestReaders ?? IngestBatching.defaultReaders)
         self.tenant = tenant
         self.daemon = daemon
         self.maxMessageBytes = daemon.maxMessageBytes
@@ -278,7 +288,7 @@ public struct TenantService: Service {
     @discardableResult
     public func drain(
         _ inbox: InboxFolder, with pipeline: IngestPipeline,
-        until shouldStop: () -> Bool = { Task.isShuttingDownGracefully || Task.isCancelled }
+        until shouldStop: @escaping @Sendable () -> Bool = { Task.isShuttingDownGracefully || Task.isCancelled }
     ) throws(InboxError) -> DrainResult {
         try inbox.verify()
         var result = DrainResult()
@@ -304,20 +314,57 @@ public struct TenantService: Service {
                 logger.error("refused to read an inbox entry and could not move it aside", metadata: metadata)
             }
         }
-        for entry in scan.ready {
-            if shouldStop() { break }
-            var metadata: Logger.Metadata = ["inbox.file": "\(entry.name)", "bytes": "\(entry.size)"]
-            do {
-                let outcome = try track(entry.name) {
-                    try pipeline.ingest(entry, actor: "competencyd", now: clock.now())
-                }
-                result.handled += 1
-                log(outcome, metadata: &metadata)
-            } catch {
-                // Disk, permissions or database trouble: not the file's fault, so it stays for the next pass.
-                metadata["error"] = "\(error)"
-                logger.error("ingest failed; file left in the inbox for the next scan", metadata: metadata)
+        // Group commit: batches of ready files, each read and parsed by the reader
+        // threads while the previous batch is committed on this (the tenant's) thread.
+        let batches = batching.batches(scan.ready)
+        guard !batches.isEmpty, !shouldStop() else { return result }
+        // One file alone (the steady state: mail arriving one by one) is read here, at once.
+        let readers = scan.ready.count > 1 ? IngestReaders(threads: batching.readers, name: "tenant \(tenant.id)") : nil
+        defer { readers?.finish() }
+        let prepare: @Sendable (InboxEntry, Date) throws -> IngestPipeline.PreparedFile = { entry, now in
+            if shouldStop() { throw CancellationError() }
+            return try pipeline.prepare(entry, actor: "competencyd", now: now)
+        }
+        func startReading(_ batch: ArraySlice<InboxEntry>) -> IngestReaders.Pending? {
+            let now = clock.now()
+            return readers?.prepare(batch) { try prepare($0, now) }
+        }
+        var ahead = startReading(batches[0])
+        for (number, batch) in batches.enumerated() {
+            let now = clock.now()
+            // What a stuck tenant is said to be on: the file, or the batch by its first file.
+            let what = batch.count == 1 ? batch.first!.name : "\(batch.count) files from \(batch.first!.name)"
+            let prepared = track(what) {
+                ahead?.wait() ?? batch.map { entry in Result { try prepare(entry, now) } }
             }
+            ahead = number + 1 < batches.count && !shouldStop() ? startReading(batches[number + 1]) : nil
+            var ready: [IngestPipeline.PreparedFile] = []
+            for (entry, outcome) in zip(batch, prepared) {
+                switch outcome {
+                case .success(let file): ready.append(file)
+                case .failure(let error) where error is CancellationError: continue
+                case .failure(let error):
+                    // Disk, permissions or database trouble: not the file's fault, so it stays for the next pass.
+                    logger.error(
+                        "ingest failed; file left in the inbox for the next scan",
+                        metadata: ["inbox.file": "\(entry.name)", "bytes": "\(entry.size)", "error": "\(error)"])
+                }
+            }
+            let outcomes = track(what) {
+                pipeline.commit(ready, now: clock.now())
+            }
+            for (file, outcome) in zip(ready, outcomes) {
+                var metadata: Logger.Metadata = ["inbox.file": "\(file.entry.name)", "bytes": "\(file.entry.size)"]
+                switch outcome {
+                case .success(let outcome):
+                    result.handled += 1
+                    log(outcome, metadata: &metadata)
+                case .failure(let error):
+                    metadata["error"] = "\(error)"
+                    logger.error("ingest failed; file left in the inbox for the next scan", metadata: metadata)
+                }
+            }
+            if shouldStop() { break }
         }
         return result
     }

@@ -409,7 +409,20 @@ public struct SubmissionStore: Sendable {
     /// Idempotent for the crash window between this commit and the inbox file's
     /// removal: the same file (same name, same bytes) comes back `.alreadyStored`.
     public func recordIngestedFile(_ file: IngestedFile, at now: Date) throws(StoreError) -> IngestOutcome {
-        try write { db in
+        try write { db in try record(file, at: now, in: db) }
+    }
+
+    /// Records several ingested inbox files in one transaction (group commit: one
+    /// WAL fsync for the batch), in order, so a later file in the batch sees the
+    /// earlier ones (a copy of a message earlier in the same batch is its duplicate).
+    /// All or nothing: on an error nothing of the batch is recorded.
+    public func recordIngestedFiles(_ files: [IngestedFile], at now: Date) throws(StoreError) -> [IngestOutcome] {
+        guard !files.isEmpty else { return [] }
+        return try write { db in try files.map { try record($0, at: now, in: db) } }
+    }
+
+    private func record(_ file: IngestedFile, at now: Date, in db: Database) throws -> IngestOutcome {
+        do {
             var pendingEvents: [(String, String)] = []
             if let earlier =
                 try InboxFileRecord

@@ -68,8 +68,80 @@ import Testing
         }
     }
 
-    @Test func killedWhileIngestingThenRestartedStoresEveryMessageExactlyOnce() throws {
+    /// A desk whose group commits hold at most `batchFiles` files.
+    static func desk(batchFiles: Int) throws -> TemporaryDesk {
         let desk = try TemporaryDesk(name: "crash")
+        let settings = try String(contentsOf: desk.configFile, encoding: .utf8)
+        #expect(settings.contains("\n  batch_files: 32\n"), "the shipped competencyd.yaml sets ingest.batch_files")
+        try settings.replacingOccurrences(of: "\n  batch_files: 32\n", with: "\n  batch_files: \(batchFiles)\n")
+            .write(to: desk.configFile, atomically: true, encoding: .utf8)
+        return desk
+    }
+
+    /// The invariant at any instant: every message is in the inbox or stored (and
+    /// then archived); none is lost, none is stored twice. Returns (waiting, stored).
+    static func checkNothingLostNothingDoubled(_ desk: TemporaryDesk, count: Int, _ when: String) throws -> (Set<String>, [String]) {
+        let waiting = Set(TemporaryDesk.files(under: desk.inbox("retail-jp").appendingPathComponent("new")))
+        let stored = try Self.storedInboxNames(desk)
+        #expect(Set(stored).count == stored.count, "\(when): a message stored twice: \(stored.sorted())")
+        let archived = TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasPrefix("2026/") }
+        let archivedNames = Set(archived.map { String($0.split(separator: "/").last!.drop { $0 != "-" }.dropFirst()) })
+        for index in 1...count {
+            let name = Self.inboxName(index)
+            let isStored = stored.contains(name)
+            #expect(waiting.contains(name) || isStored, "\(when): message \(index) is neither in the inbox nor stored")
+            if isStored { #expect(archivedNames.contains(name), "\(when): message \(index) is stored but not archived") }
+        }
+        #expect(!TemporaryDesk.files(under: desk.archive("retail-jp")).contains { $0.hasPrefix("quarantine/") })
+        return (waiting, stored)
+    }
+
+    /// Killed at each instant of a group commit (`COMPETENCY_TEST_CRASH_AT`, the
+    /// daemon's fault-injection points): then a clean run stores each message once.
+    @Test(arguments: ["archived", "committed", "partly-removed"])
+    func killedAtEachInstantOfAGroupCommit(_ instant: String) throws {
+        let desk = try Self.desk(batchFiles: 8)
+        defer { desk.remove() }
+        let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
+        let count = 12
+        for index in 1...count {
+            try harness.deliver(Self.message(index), to: "retail-jp", name: Self.inboxName(index))
+        }
+        var environment = harness.environment
+        environment["COMPETENCY_TEST_CRASH_AT"] = instant
+        let killed = try ProgramRun.run("competencyd", ["--config", desk.configFile.path, "--once"], environment: environment)
+        #expect(killed.status != 0, "the daemon died at \(instant): \(killed.status)")
+        let (waiting, stored) = try Self.checkNothingLostNothingDoubled(desk, count: count, "killed at \(instant)")
+        switch instant {
+        case "archived":
+            // Archived but not recorded: nothing stored, all still waiting.
+            #expect(stored.isEmpty)
+            #expect(waiting.count == count)
+            #expect(!TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasPrefix("2026/") }.isEmpty)
+        case "committed":
+            // The first batch recorded, none removed: stored and still in the inbox.
+            #expect(stored.count == 8)
+            #expect(waiting.count == count)
+        default:
+            #expect(stored.count == 8)
+            #expect(waiting.count == count - 1)
+        }
+
+        let once = try ProgramRun.run("competencyd", ["--config", desk.configFile.path, "--once"], environment: harness.environment)
+        #expect(once.status == 0, "\(once.stderr)")
+        let (left, after) = try Self.checkNothingLostNothingDoubled(desk, count: count, "after the restart")
+        #expect(left.isEmpty)
+        #expect(after.count == count, "every message once: \(after.count) stored of \(count)")
+        if instant != "archived" {
+            #expect(once.stderr.contains("finished an ingest interrupted earlier"), "the restart resumed what was committed")
+        }
+        let archived = TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasPrefix("2026/") }
+        #expect(archived.count == count, "one archived original per message: \(archived)")
+    }
+
+    @Test(arguments: [1, 7])
+    func killedWhileIngestingThenRestartedStoresEveryMessageExactlyOnce(batchFiles: Int) throws {
+        let desk = try Self.desk(batchFiles: batchFiles)
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
         let count = 60
@@ -90,28 +162,14 @@ import Testing
                     daemon.stderrSoFar.contains("watching inbox") && daemon.stderrSoFar.contains("tenant=retail-jp")
                 }
             }
-            usleep(useconds_t((round * 7_000) % 60_000))
+            // Spread over the first second and a half of ingest: a group commit takes
+            // longer than one file, and the kill must land inside some of them.
+            usleep(useconds_t((round * 71_000) % 1_500_000))
             daemon.signal(SIGKILL)
             _ = daemon.finish()
 
-            // The invariant at the instant of the kill: every message is still in the
-            // inbox or stored (and then archived); none is lost, none is stored twice.
-            let waiting = Set(TemporaryDesk.files(under: desk.inbox("retail-jp").appendingPathComponent("new")))
-            let stored = try Self.storedInboxNames(desk)
-            #expect(Set(stored).count == stored.count, "a message stored twice: \(stored.sorted())")
-            let archived = TemporaryDesk.files(under: desk.archive("retail-jp")).filter { $0.hasPrefix("2026/") }
-            let archivedNames = Set(
-                archived.map { String($0.split(separator: "/").last!.drop { $0 != "-" }.dropFirst()) })
-            for index in 1...count {
-                let name = Self.inboxName(index)
-                let isStored = stored.contains(name)
-                #expect(waiting.contains(name) || isStored, "message \(index) is neither in the inbox nor stored")
-                if isStored {
-                    #expect(archivedNames.contains(name), "message \(index) is stored but not archived")
-                }
-            }
+            let (waiting, stored) = try Self.checkNothingLostNothingDoubled(desk, count: count, "round \(round)")
             if !waiting.isEmpty && !stored.isEmpty { killsMidIngest += 1 }
-            #expect(!TemporaryDesk.files(under: desk.archive("retail-jp")).contains { $0.hasPrefix("quarantine/") })
         }
         #expect(killsMidIngest >= 1, "at least one kill landed while files were being ingested")
 
@@ -128,6 +186,6 @@ import Testing
         #expect(
             archived.count == count,
             "one archived original per message, no temporaries: \(archived.filter { $0.contains(".competency-tmp") })")
-        print("crash test: \(round) kills, \(killsMidIngest) mid-ingest")
+        print("crash test (batches of \(batchFiles)): \(round) kills, \(killsMidIngest) mid-ingest")
     }
 }
