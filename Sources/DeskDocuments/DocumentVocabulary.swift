@@ -8,6 +8,20 @@ enum DocumentVocabulary {
     /// The matching key of a written word: NFKC (full-width to ASCII), lower case,
     /// with spaces, `-` and `_` removed, so `Web Chat`, `web_chat` and `ｗｅｂ－ｃｈａｔ` meet.
     static func matchingKey(_ written: String) -> String {
+        // ASCII is its own NFKC form: fold it without Foundation's normalisation.
+        if written.utf8.allSatisfy({ $0 < 0x80 }) {
+            var key: [UInt8] = []
+            key.reserveCapacity(written.utf8.count)
+            for byte in written.utf8 where !(byte == 0x20 || (0x09...0x0D).contains(byte) || byte == 0x2D || byte == 0x5F) {
+                key.append((0x41...0x5A).contains(byte) ? byte + 0x20 : byte)
+            }
+            return String(decoding: key, as: UTF8.self)
+        }
+        return unicodeMatchingKey(written)
+    }
+
+    /// `matchingKey` by NFKC for any text (the ASCII fast path must agree with it).
+    static func unicodeMatchingKey(_ written: String) -> String {
         let folded = written.precomposedStringWithCompatibilityMapping.lowercased()
         var key = String.UnicodeScalarView()
         for scalar in folded.unicodeScalars where !scalar.properties.isWhitespace && scalar != "-" && scalar != "_" {

@@ -89,7 +89,9 @@ struct DocumentSource: Sendable {
     /// `Sheet!B7`; a sheet name with spaces or punctuation is quoted as spreadsheets do.
     func cell(sheet: String, reference: String) -> String {
         let plain = sheet.unicodeScalars.allSatisfy {
-            $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+            $0.isASCII
+                ? ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+                : $0.properties.isAlphabetic
         }
         let name = plain ? sheet : "'" + sheet.replacingOccurrences(of: "'", with: "''") + "'"
         return prefixed("\(name)!\(reference)")

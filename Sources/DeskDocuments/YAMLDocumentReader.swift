@@ -193,10 +193,14 @@ struct YAMLAliasScan {
         var previous: Unicode.Scalar = "\n"
         var afterAliasOrFlowEnd = false
         let scalars = Array(text.unicodeScalars)
+        // White space by Unicode's property, ASCII answered without its tables.
+        func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
+        }
         for (index, scalar) in scalars.enumerated() {
             let next: Unicode.Scalar = index + 1 < scalars.count ? scalars[index + 1] : "\n"
-            let nextIsBlank = next.properties.isWhitespace
-            let precededByBlank = index == 0 || scalars[index - 1].properties.isWhitespace
+            let nextIsBlank = isBlank(next)
+            let precededByBlank = index == 0 || isBlank(scalars[index - 1])
             switch scalar {
             case "\n":
                 line += 1
