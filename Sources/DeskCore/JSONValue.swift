@@ -74,8 +74,21 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Whether `text` can be written between quotes as it is: no `"`, `\\` or control
+    /// (`SafeText.isControl`). Decided on the UTF-8 bytes: a control beyond ASCII
+    /// starts with 0xC2 (C1: U+0080–U+009F) or 0xE2 (U+2028–U+202E, U+2066–U+2069),
+    /// so only text holding one of those lead bytes is looked at scalar by scalar.
+    static func needsNoEscape(_ text: String) -> Bool {
+        var lookCloser = false
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return false }
+            if byte == 0xC2 || byte == 0xE2 { lookCloser = true }
+        }
+        return !lookCloser || !text.unicodeScalars.contains(where: SafeText.isControl)
+    }
+
     static func quote(_ text: String, into out: inout String) {
-        if !text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || SafeText.isControl($0) }) {
+        if needsNoEscape(text) {
             out += "\""
             out += text
             out += "\""
@@ -86,7 +99,7 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     static func quote(_ text: String) -> String {
         // Most text needs no escape at all: then it is copied whole, not scalar by scalar.
-        if !text.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || SafeText.isControl($0) }) {
+        if needsNoEscape(text) {
             return "\"" + text + "\""
         }
         var out = "\""

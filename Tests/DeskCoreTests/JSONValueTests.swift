@@ -1,4 +1,4 @@
-import DeskCore
+@testable import DeskCore
 import Foundation
 import Testing
 
@@ -43,6 +43,19 @@ import Testing
         var out = ""
         Self.value.write(into: &out, indent: "  ")
         #expect(out == expected.replacingOccurrences(of: "\n", with: "\n  "))
+    }
+
+    /// The byte-level fast check agrees with the scalar rule for every scalar of
+    /// the Basic Multilingual Plane and beyond, alone and inside other text.
+    @Test func theFastCheckAgreesWithTheScalarRule() {
+        let scalars = (0..<0x11_0000).lazy.filter { $0 < 0xD800 || $0 > 0xDFFF }.filter { $0 < 0x3000 || $0 % 97 == 0 }
+        for value in scalars {
+            let scalar = Unicode.Scalar(UInt32(value))!
+            let expected = !(scalar == "\"" || scalar == "\\" || SafeText.isControl(scalar))
+            let text = "案件 " + String(Character(scalar)) + " é"
+            #expect(JSONValue.needsNoEscape(String(Character(scalar))) == expected, "U+\(String(value, radix: 16))")
+            #expect(JSONValue.needsNoEscape(text) == expected, "U+\(String(value, radix: 16)) in text")
+        }
     }
 
     @Test func readBackByFoundation() throws {
