@@ -6,7 +6,7 @@ import Foundation
 /// Loads every message file under FOLDER into memory, reads each once with
 /// `MessageReader.read` to warm up (iconv descriptors, Foundation's caches),
 /// then reads them all ROUNDS more times against the clock. Prints one line of
-/// `key=value` results that a person and `Benchmarks/run` can both read; the
+/// `key=value` results that a person and `Benchmarks/run-parse` can both read; the
 /// Python baseline prints the same keys.
 ///
 /// FOLDER defaults to `../shared/corpus`, else `Benchmarks/sample`: both
