@@ -419,7 +419,7 @@ public struct TenantService: Service {
 
     /// One pass over the inbox, a reconciliation of the archive and one deadline
     /// sweep, for `competencyd --once`.
-    public func runOnce() throws -> (files: Int, slaEntered: Int) {
+    public func runOnce() throws -> (files: Int, slaEntered: Int, sweep: Duration) {
         let (pipeline, inbox) = try prepare()
         let pass = try drain(inbox, with: pipeline)
         let files = pass.handled
@@ -430,9 +430,11 @@ public struct TenantService: Service {
                 metadata: ["inbox.file": "\(name)", "quiet.seconds": "\(looseFileQuietPeriod.components.seconds)"])
         }
         let recovered = reconcile(pipeline)
+        let started = ContinuousClock.now
         let entered = try SLASweep(tenant: tenant, store: pipeline.store).sweep(at: clock.now())
+        let sweep = ContinuousClock.now - started
         try speak(pipeline, until: { false })
-        return (files + recovered, entered.count)
+        return (files + recovered, entered.count, sweep)
     }
 
     /// What the partner hears about its review without a reviewer's command:

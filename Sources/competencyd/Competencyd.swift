@@ -72,10 +72,14 @@ struct Competencyd: AsyncParsableCommand {
             for tenant in configuration.tenants {
                 let service = TenantService(tenant: tenant, daemon: configuration.daemon, clock: clock, logger: logger)
                 do {
-                    let (files, entered) = try service.runOnce()
+                    let (files, entered, sweep) = try service.runOnce()
+                    let sweepMilliseconds = Double(sweep.components.attoseconds) / 1e15 + Double(sweep.components.seconds) * 1000
                     logger.info(
                         "processed inbox and swept deadlines",
-                        metadata: ["tenant": "\(tenant.id)", "files": "\(files)", "sla.entered": "\(entered)"])
+                        metadata: [
+                            "tenant": "\(tenant.id)", "files": "\(files)", "sla.entered": "\(entered)",
+                            "sweep.ms": "\(String(format: "%.1f", sweepMilliseconds))",
+                        ])
                 } catch {
                     failed = true
                     logger.error("tenant failed", metadata: ["tenant": "\(tenant.id)", "error": "\(error)"])
