@@ -13,8 +13,12 @@ public enum DurableFile {
     /// Prefix of temporaries; a restart removes any left behind (`removeStaleTemporaries`).
     public static let temporaryPrefix = ".competency-tmp-"
 
-    /// Writes `bytes` to `url` atomically, creating folders as needed.
-    public static func write(_ bytes: some Collection<UInt8>, to url: URL) throws(FileOperationError) {
+    /// Writes `bytes` to `url` atomically, creating folders as needed. `mode` is set
+    /// exactly (not less the umask): 0640 by default, 0644 for a file other users'
+    /// programs read (the metrics file node_exporter collects, the daemon's status).
+    public static func write(_ bytes: some Collection<UInt8>, to url: URL, mode: mode_t = 0o640)
+        throws(FileOperationError)
+    {
         let folder = url.deletingLastPathComponent()
         try createFolder(folder)
         let temporary = folder.appendingPathComponent(temporaryPrefix + UUID().uuidString)
@@ -34,6 +38,7 @@ public enum DurableFile {
                 offset += written
             }
         }
+        if failure == nil, mode != 0o640, fchmod(fd, mode) != 0 { failure = .lastError("chmod", temporary.path) }
         if failure == nil, fsync(fd) != 0 { failure = .lastError("fsync", temporary.path) }
         close(fd)
         if let failure {

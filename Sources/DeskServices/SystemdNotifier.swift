@@ -41,6 +41,14 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
+    /// Now on `CLOCK_MONOTONIC`, in microseconds: what `MONOTONIC_USEC=` carries
+    /// with `RELOADING=1` (sd_notify(3)).
+    public static func monotonicMicroseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+    }
+
     /// The watchdog interval systemd asked for (`$WATCHDOG_USEC`), if any.
     public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment)
         -> Duration?
