@@ -49,6 +49,9 @@ public final class OperationsBoard: @unchecked Sendable {
     private var disabled: [String: String] = [:]
     private var lastWriteError: String?
     private var lastStatusLine: String?
+    /// `STATUS=` is sent only between `READY=1` and `STOPPING=1` (`WatchdogService`
+    /// says when): before READY systemd is still waiting for the start-up scan.
+    private var notifying = false
 
     /// The status file's name in the state folder.
     public static let statusFileName = "competencyd.status.json"
@@ -170,21 +173,33 @@ public final class OperationsBoard: @unchecked Sendable {
 
     // MARK: - Publishing
 
+    /// The watchdog sent `READY=1` (true) or `STOPPING=1` (false).
+    public func setNotifying(_ on: Bool) {
+        lock.withLock {
+            notifying = on
+            if on { lastStatusLine = nil }
+        }
+        if on { publish(notify: true) }
+    }
+
     /// Writes the status file and the metrics file; with `notify`, sends `STATUS=`
     /// (unless a tenant is stuck: the watchdog's line then stays).
     public func publish(notify: Bool = false, stopping: Bool = false) {
         let now = wallClock()
-        let (statusText, metricsText, metricsURL, statusLine) = lock.withLock {
-            (statusJSON(at: now, stopping: stopping), metrics(at: now), metricsFile, statusLineText())
+        let (statusText, metricsText, metricsURL) = lock.withLock {
+            (statusJSON(at: now, stopping: stopping), metrics(at: now), metricsFile)
         }
         write(Array(statusText.utf8), to: statusFile)
         if let metricsURL { write(Array(metricsText.utf8), to: metricsURL) }
         if notify, let notifier, progress?.stalls().isEmpty ?? true {
-            let changed = lock.withLock {
-                defer { lastStatusLine = statusLine }
-                return lastStatusLine != statusLine
+            // Composed and sent under the lock: two tenants publishing at once must
+            // not let an older line overtake a newer one.
+            lock.withLock {
+                let statusLine = statusLineText()
+                guard notifying, lastStatusLine != statusLine else { return }
+                lastStatusLine = statusLine
+                notifier.notify("STATUS=\(statusLine)")
             }
-            if changed { notifier.notify("STATUS=\(statusLine)") }
         }
     }
 

@@ -115,7 +115,7 @@ struct Competencyd: AsyncParsableCommand {
             .init(
                 service: WatchdogService(
                     notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30), startup: startup,
-                    progress: progress, logger: logger)),
+                    progress: progress, logger: logger, board: board)),
         ]
         let group = ServiceGroup(
             configuration: .init(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
