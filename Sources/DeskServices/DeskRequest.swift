@@ -65,7 +65,10 @@ public enum DeskOutcome: Sendable, Equatable {
         case .scheduled(_, let summary): return summary
         case .quarantineRetried(let tenant, let file, let inboxName, let retry):
             return
-                "\(file) put back into \(tenant)'s inbox as new/\(inboxName) (retry \(retry) of \(QuarantineFolder.maxRetries)); the daemon ingests it now."
+                "\(file) put back into \(tenant)'s inbox as new/\(inboxName) ("
+                + (retry > QuarantineFolder.maxRetries
+                    ? "retry \(retry), past the limit of \(QuarantineFolder.maxRetries) (--force)"
+                    : "retry \(retry) of \(QuarantineFolder.maxRetries)") + "); the daemon ingests it now."
         case .quarantinePurged(let tenant, let files, let who):
             if files.isEmpty { return "Nothing to purge: \(tenant)'s quarantine is empty." }
             return "Purged from \(tenant)'s quarantine by \(who) (recorded in quarantine.log): \(files.joined(separator: ", "))."
