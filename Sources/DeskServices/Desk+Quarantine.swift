@@ -39,9 +39,12 @@ extension Desk {
 
     /// The tenant and entry of one quarantined file: in `tenant`, or found in the one
     /// readable tenant that has it. A name that is not a plain entry name is refused first.
-    public func quarantined(_ name: String, tenant: String?) throws(DeskError) -> (TenantConfiguration, QuarantineFolder.Entry) {
+    public func quarantined(_ name: String, tenant: String?) throws(DeskError) -> (
+        TenantConfiguration, QuarantineFolder.Entry
+    ) {
         do { try QuarantineFolder.validate(name) } catch { throw .quarantine(error) }
-        let candidates = try tenant.map { name throws(DeskError) in [try self.tenant(named: name)] } ?? configuration.tenants
+        let candidates =
+            try tenant.map { name throws(DeskError) in [try self.tenant(named: name)] } ?? configuration.tenants
         var found: [(TenantConfiguration, QuarantineFolder.Entry)] = []
         for candidate in candidates {
             let folder = QuarantineFolder(archiveRoot: candidate.archive)
@@ -53,7 +56,8 @@ extension Desk {
         }
         guard found.count == 1 else {
             throw .badArgument(
-                "\(name) is in the quarantine of \(found.map(\.0.id).joined(separator: " and ")); name one with --tenant")
+                "\(name) is in the quarantine of \(found.map(\.0.id).joined(separator: " and ")); name one with --tenant"
+            )
         }
         return first
     }

@@ -94,7 +94,8 @@ public struct DeskStatus: Sendable {
         } else {
             out += "daemon: NOT RUNNING (\(daemon.reason ?? "no heartbeat"))\n"
         }
-        let rows = [["TENANT", "HEALTH", "QUEUE", "QUARANTINE", "OUTGOING", "LAST SWEEP"]]
+        let rows =
+            [["TENANT", "HEALTH", "QUEUE", "QUARANTINE", "OUTGOING", "LAST SWEEP"]]
             + tenants.map { tenant in
                 [
                     tenant.id, tenant.readable ? tenant.health : "\(tenant.health) (not readable)",
@@ -135,7 +136,8 @@ extension Desk {
             if document["stopped"] as? Bool == true {
                 daemon.reason = "the daemon stopped at \(daemon.heartbeatAt ?? "?")"
             } else if Double(age) > 3 * interval {
-                daemon.reason = "the last heartbeat is \(age) s old (written every \(Int(interval)) s): the daemon is hung or was killed"
+                daemon.reason =
+                    "the last heartbeat is \(age) s old (written every \(Int(interval)) s): the daemon is hung or was killed"
             } else if let pid = daemon.pid, kill(pid_t(pid), 0) != 0, errno == ESRCH {
                 daemon.reason = "no process \(pid): the daemon was killed"
             } else {
@@ -186,7 +188,8 @@ extension Desk {
         for failure in configuration.disabledTenants {
             tenants.append(
                 DeskStatus.Tenant(
-                    id: failure.tenantID, health: "disabled", reason: "its configuration has a mistake: \(failure.error)",
+                    id: failure.tenantID, health: "disabled",
+                    reason: "its configuration has a mistake: \(failure.error)",
                     readable: false))
         }
         return DeskStatus(daemon: daemon, tenants: tenants)

@@ -54,7 +54,8 @@ public struct JournalLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let explicit = event.metadata { merged.merge(explicit) { $1 } }
         if let error = event.error { merged["error"] = "\(error)" }
-        let pretty = merged.isEmpty
+        let pretty =
+            merged.isEmpty
             ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         output.write(
             "<\(Self.priority(of: event.level))>\(event.level) \(label):\(pretty) [\(event.source)] \(event.message)\n")
@@ -76,7 +77,9 @@ public final class JournalOutput: Sendable {
         lock.withLock {
             var offset = 0
             while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+                let written = bytes.withUnsafeBytes {
+                    Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset)
+                }
                 if written < 0 {
                     if errno == EINTR { continue }
                     return

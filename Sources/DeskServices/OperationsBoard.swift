@@ -133,7 +133,9 @@ public final class OperationsBoard: @unchecked Sendable {
             state.stored += 1
             state.latencyCount += 1
             state.latencySum += seconds
-            for (index, bound) in Self.latencyBuckets.enumerated() where seconds <= bound { state.latencyCounts[index] += 1 }
+            for (index, bound) in Self.latencyBuckets.enumerated() where seconds <= bound {
+                state.latencyCounts[index] += 1
+            }
             tenants[tenant] = state
         }
     }
@@ -214,7 +216,8 @@ public final class OperationsBoard: @unchecked Sendable {
                 return lastWriteError != text
             }
             if first {
-                logger?.error("cannot write the status or metrics file", metadata: ["file": "\(url.path)", "error": "\(text)"])
+                logger?.error(
+                    "cannot write the status or metrics file", metadata: ["file": "\(url.path)", "error": "\(text)"])
             }
         }
     }
@@ -259,7 +262,10 @@ public final class OperationsBoard: @unchecked Sendable {
                     ("healthy", .bool(state.healthy)),
                     ("reason", state.reason.map(JSONValue.string) ?? .null),
                     ("last_sweep", state.lastSweep.map { .string(Self.iso($0)) } ?? .null),
-                    ("last_sweep_unix", state.lastSweep.map { .number(Double(Int($0.timeIntervalSince1970))) } ?? .null),
+                    (
+                        "last_sweep_unix",
+                        state.lastSweep.map { .number(Double(Int($0.timeIntervalSince1970))) } ?? .null
+                    ),
                 ]))
         }
         for id in disabled.keys.sorted() {
@@ -308,7 +314,9 @@ public final class OperationsBoard: @unchecked Sendable {
         family("competency_submissions", "gauge", "Submissions stored, by tenant and verdict.")
         for (id, state) in running {
             for verdict in ["ready", "incomplete", "triage", "ignored"] {
-                sample("competency_submissions", [("tenant", id), ("verdict", verdict)], Double(state.counts?.byVerdict[verdict] ?? 0))
+                sample(
+                    "competency_submissions", [("tenant", id), ("verdict", verdict)],
+                    Double(state.counts?.byVerdict[verdict] ?? 0))
             }
             for (verdict, count) in (state.counts?.byVerdict ?? [:]).sorted(by: { $0.key < $1.key })
             where !["ready", "incomplete", "triage", "ignored"].contains(verdict) {
@@ -318,7 +326,8 @@ public final class OperationsBoard: @unchecked Sendable {
         family("competency_open_submissions", "gauge", "Open submissions (owed an answer), by tenant and SLA state.")
         for (id, state) in running {
             for sla in ["on-track", "at-risk", "breached", "none"] {
-                sample("competency_open_submissions", [("tenant", id), ("sla", sla)], Double(state.openBySLA[sla] ?? 0))
+                sample(
+                    "competency_open_submissions", [("tenant", id), ("sla", sla)], Double(state.openBySLA[sla] ?? 0))
             }
         }
         family("competency_alerts_sent", "counter", "SLA alert messages handed to the transport.")
@@ -335,12 +344,19 @@ public final class OperationsBoard: @unchecked Sendable {
         }
         family(
             "competency_ingest_errors", "counter",
-            "Files left in the inbox because the environment failed (disk, permissions, database), since the daemon started.")
-        for (id, state) in running { sample("competency_ingest_errors_total", [("tenant", id)], Double(state.ingestErrors)) }
+            "Files left in the inbox because the environment failed (disk, permissions, database), since the daemon started."
+        )
+        for (id, state) in running {
+            sample("competency_ingest_errors_total", [("tenant", id)], Double(state.ingestErrors))
+        }
         family("competency_quarantined", "counter", "Files quarantined since the daemon started.")
-        for (id, state) in running { sample("competency_quarantined_total", [("tenant", id)], Double(state.quarantined)) }
+        for (id, state) in running {
+            sample("competency_quarantined_total", [("tenant", id)], Double(state.quarantined))
+        }
         family("competency_quarantine_files", "gauge", "Files in the tenant's quarantine folder now.")
-        for (id, state) in running { sample("competency_quarantine_files", [("tenant", id)], Double(state.quarantineFiles)) }
+        for (id, state) in running {
+            sample("competency_quarantine_files", [("tenant", id)], Double(state.quarantineFiles))
+        }
         family(
             "competency_ingest_duration_seconds", "histogram",
             "Time to read, check, archive and commit one inbox file, since the daemon started.")
@@ -350,13 +366,19 @@ public final class OperationsBoard: @unchecked Sendable {
                     "competency_ingest_duration_seconds_bucket", [("tenant", id), ("le", Self.number(bound))],
                     Double(state.latencyCounts[index]))
             }
-            sample("competency_ingest_duration_seconds_bucket", [("tenant", id), ("le", "+Inf")], Double(state.latencyCount))
+            sample(
+                "competency_ingest_duration_seconds_bucket", [("tenant", id), ("le", "+Inf")],
+                Double(state.latencyCount))
             sample("competency_ingest_duration_seconds_sum", [("tenant", id)], state.latencySum)
             sample("competency_ingest_duration_seconds_count", [("tenant", id)], Double(state.latencyCount))
         }
-        family("competency_last_sweep_timestamp_seconds", "gauge", "When the tenant's last SLA sweep finished (Unix time).")
+        family(
+            "competency_last_sweep_timestamp_seconds", "gauge", "When the tenant's last SLA sweep finished (Unix time)."
+        )
         for (id, state) in running {
-            sample("competency_last_sweep_timestamp_seconds", [("tenant", id)], state.lastSweep.map { $0.timeIntervalSince1970.rounded() } ?? 0)
+            sample(
+                "competency_last_sweep_timestamp_seconds", [("tenant", id)],
+                state.lastSweep.map { $0.timeIntervalSince1970.rounded() } ?? 0)
         }
         family("competency_tenant_healthy", "gauge", "1 when the tenant works, 0 when it is unhealthy or disabled.")
         for (id, state) in running { sample("competency_tenant_healthy", [("tenant", id)], state.healthy ? 1 : 0) }
@@ -367,7 +389,9 @@ public final class OperationsBoard: @unchecked Sendable {
     }
 
     static func alerts(_ counts: StoreCounts?, _ state: String) -> Int {
-        (counts?.outgoing ?? []).filter { $0.purpose.hasPrefix("alert-") && $0.state == state }.reduce(0) { $0 + $1.count }
+        (counts?.outgoing ?? []).filter { $0.purpose.hasPrefix("alert-") && $0.state == state }.reduce(0) {
+            $0 + $1.count
+        }
     }
 
     /// Label values escape backslash, double quote and line feed (the format's three).

@@ -149,7 +149,9 @@ public struct QuarantineFolder: Sendable {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .io("cannot read \(folder.appendingPathComponent(entry.name).path): \(String(cString: strerror(errno)))")
+                throw .io(
+                    "cannot read \(folder.appendingPathComponent(entry.name).path): \(String(cString: strerror(errno)))"
+                )
             }
             if count == 0 { break }
             hasher.update(data: chunk[0..<count])
@@ -278,7 +280,9 @@ public struct QuarantineFolder: Sendable {
         }
         let bytes = Array(data) + [0x0A]
         let fd = Glibc.open(ledger.path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw .io("cannot open the audit ledger \(ledger.path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw .io("cannot open the audit ledger \(ledger.path): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
         guard written == bytes.count, fsync(fd) == 0 else {

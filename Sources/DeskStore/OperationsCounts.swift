@@ -46,7 +46,9 @@ extension SubmissionStore {
                 return ResponseDeadline(dueDate: due, deadline: Date(timeIntervalSince1970: deadline))
             }
             counts.outgoing = try Row.fetchAll(
-                db, sql: "SELECT purpose, state, count(*) AS n FROM outgoing GROUP BY purpose, state ORDER BY purpose, state"
+                db,
+                sql:
+                    "SELECT purpose, state, count(*) AS n FROM outgoing GROUP BY purpose, state ORDER BY purpose, state"
             ).map { OutgoingCount(purpose: $0["purpose"], state: $0["state"], count: $0["n"]) }
             return counts
         }

@@ -77,7 +77,9 @@ extension Competency.Quarantine {
                 print("name: \(entry.name)")
                 print("size: \(entry.size) bytes\(entry.isRegularFile ? "" : " (not a regular file)")")
                 print("--- reason")
-                print(SafeText.escapingControls(entry.reasonText ?? "(no reason file)", keepingLineBreaks: true), terminator: "")
+                print(
+                    SafeText.escapingControls(entry.reasonText ?? "(no reason file)", keepingLineBreaks: true),
+                    terminator: "")
                 let head: [UInt8]
                 do throws(QuarantineFolder.Problem) {
                     head = try folder.head(of: entry, limit: max(0, min(bytes, 1 << 20)))

@@ -34,7 +34,9 @@ struct MetricsTextfileTests {
 
     static func parse(_ text: String) throws -> Parsed {
         let run = try ProgramRun.runTool("python3", ["-c", parser], stdin: text)
-        guard run.status == 0 else { throw HarnessError("the Prometheus parser refused the file: \(run.stderr)\n\(text)") }
+        guard run.status == 0 else {
+            throw HarnessError("the Prometheus parser refused the file: \(run.stderr)\n\(text)")
+        }
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let samples = (object["samples"] as? [[Any]] ?? []).map { sample in
             (
@@ -86,7 +88,8 @@ struct MetricsTextfileTests {
         #expect(verdicts == ["triage": 2, "ignored": 1], "\(verdicts)")
         for verdict in ["ready", "incomplete", "triage", "ignored"] {
             #expect(
-                parsed.value("competency_submissions", ["tenant": "retail-jp", "verdict": verdict]) == Double(verdicts[verdict] ?? 0),
+                parsed.value("competency_submissions", ["tenant": "retail-jp", "verdict": verdict])
+                    == Double(verdicts[verdict] ?? 0),
                 "\(verdict)")
             #expect(parsed.value("competency_submissions", ["tenant": "retail-us", "verdict": verdict]) == 0)
         }
@@ -95,7 +98,9 @@ struct MetricsTextfileTests {
         #expect(parsed.value("competency_open_submissions", ["tenant": "retail-jp", "sla": "on-track"]) == 0)
         #expect(parsed.value("competency_open_submissions", ["tenant": "retail-jp", "sla": "at-risk"]) == 0)
         // Alerts: what the outbox holds (one per recipient and alert); none failed.
-        #expect(parsed.value("competency_alerts_sent_total", ["tenant": "retail-jp"]) == Double(outboxMessages(purposePrefix: "alert-")))
+        #expect(
+            parsed.value("competency_alerts_sent_total", ["tenant": "retail-jp"])
+                == Double(outboxMessages(purposePrefix: "alert-")))
         #expect(parsed.value("competency_alerts_failed_total", ["tenant": "retail-jp"]) == 0)
         // Quarantine: one file now, one quarantined since start; no ingest errors.
         #expect(parsed.value("competency_quarantined_total", ["tenant": "retail-jp"]) == 1)
@@ -103,7 +108,9 @@ struct MetricsTextfileTests {
         // The latency histogram: cumulative buckets ending in +Inf = count = 3 stored files.
         #expect(parsed.types["competency_ingest_duration_seconds"] == "histogram")
         #expect(parsed.value("competency_ingest_duration_seconds_bucket", ["tenant": "retail-jp", "le": "+Inf"]) == 3)
-        let buckets = parsed.samples.filter { $0.name == "competency_ingest_duration_seconds_bucket" && $0.labels["tenant"] == "retail-jp" }
+        let buckets = parsed.samples.filter {
+            $0.name == "competency_ingest_duration_seconds_bucket" && $0.labels["tenant"] == "retail-jp"
+        }
         #expect(buckets.count == 13)
         #expect(zip(buckets, buckets.dropFirst()).allSatisfy { $0.value <= $1.value }, "cumulative")
         #expect((parsed.value("competency_ingest_duration_seconds_sum", ["tenant": "retail-jp"]) ?? 0) > 0)

@@ -29,6 +29,9 @@ import Testing
     @Test func underTheJournalEachLineCarriesItsPriorityAndNoTimestamp() throws {
         let desk = try Self.desk("journal")
         defer { desk.remove() }
+        let config = try String(contentsOf: desk.configFile, encoding: .utf8)
+        try config.replacingOccurrences(of: "log_level: info", with: "log_level: debug")
+            .write(to: desk.configFile, atomically: true, encoding: .utf8)
         let harness = DaemonHarness(
             desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00", "JOURNAL_STREAM": "8:123456"])
         let daemon = try harness.startDaemon()
@@ -47,7 +50,9 @@ import Testing
         for line in lines {
             // The priority first, then the level: no timestamp of its own (the journal stamps each line).
             #expect(
-                line.range(of: #"^<[2-7]>(critical|error|warning|notice|info|debug|trace) competencyd:"#, options: .regularExpression)
+                line.range(
+                    of: #"^<[2-7]>(critical|error|warning|notice|info|debug|trace) competencyd:"#,
+                    options: .regularExpression)
                     != nil, "\(line)")
         }
         let stored = try #require(lines.first { $0.contains("stored submission") })
@@ -59,6 +64,8 @@ import Testing
         let clockWarning = try #require(lines.first { $0.contains("COMPETENCY_NOW is set") })
         #expect(clockWarning.hasPrefix("<4>warning "), "\(clockWarning)")
         #expect(lines.contains { $0.hasPrefix("<5>notice ") }, "a notice line (the quarantine mail)")
+        let ready = try #require(lines.first { $0.contains("] tenant ready") })
+        #expect(ready.hasPrefix("<7>debug "), "\(ready)")
     }
 
     @Test func withoutTheJournalLinesKeepTheirTimestamp() throws {
@@ -69,7 +76,8 @@ import Testing
         daemon.signal(SIGTERM)
         let run = daemon.finish()
         let first = try #require(run.stderr.split(separator: "\n").first)
-        #expect(first.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"#, options: .regularExpression) != nil, "\(first)")
+        #expect(
+            first.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"#, options: .regularExpression) != nil, "\(first)")
     }
 
     /// `competency --config FILE status [--json]`, as PRODUCT.md §9 writes it.
@@ -91,7 +99,8 @@ import Testing
         defer { desk.remove() }
         // retail-us's store is not a database: that tenant is unhealthy, retail-jp works.
         try FileManager.default.createDirectory(at: desk.archive("retail-us"), withIntermediateDirectories: true)
-        try Data(repeating: 0x41, count: 4096).write(to: desk.archive("retail-us").appendingPathComponent("competency.sqlite"))
+        try Data(repeating: 0x41, count: 4096).write(
+            to: desk.archive("retail-us").appendingPathComponent("competency.sqlite"))
 
         // Before the daemon ever ran: not running, exit 69.
         let (never, neverJSON) = try Self.status(desk)
@@ -99,10 +108,13 @@ import Testing
         #expect((neverJSON["daemon"] as? [String: Any])?["running"] as? Bool == false)
 
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
-        let daemon = try ChildProcess.start("competencyd", ["--config", desk.configFile.path], environment: harness.environment)
+        let daemon = try ChildProcess.start(
+            "competencyd", ["--config", desk.configFile.path], environment: harness.environment)
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
         #expect(DaemonHarness.eventually(timeout: 30) { daemon.stderrSoFar.contains("watching inbox") })
-        for index in 1...2 { try harness.deliver(try Self.message(index), to: "retail-jp", name: "179593582\(index).M1P1.mx1") }
+        for index in 1...2 {
+            try harness.deliver(try Self.message(index), to: "retail-jp", name: "179593582\(index).M1P1.mx1")
+        }
         try harness.deliver(try fixture("not-a-message.png"), to: "retail-jp", name: "1795935829.M1P1.mx1")
         #expect(DaemonHarness.eventually(timeout: 30) { (try? harness.queue().count) == 2 })
 

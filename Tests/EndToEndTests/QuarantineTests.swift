@@ -27,7 +27,8 @@ import Testing
         let run = try cli(desk, ["quarantine", "list", "--tenant", "retail-jp", "--json"])
         guard run.status == 0 else { throw HarnessError("quarantine list failed (\(run.status)): \(run.stderr)") }
         let rows = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as? String ?? "", $0["reason"] as? String ?? "") })
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { ($0["name"] as? String ?? "", $0["reason"] as? String ?? "") })
     }
 
     /// Waits until retail-jp's quarantine holds one file other than `besides`, and returns its name.
@@ -42,7 +43,8 @@ import Testing
     }
 
     static func ledger(_ desk: TemporaryDesk) throws -> [[String: Any]] {
-        let text = try String(contentsOf: desk.archive("retail-jp").appendingPathComponent("quarantine.log"), encoding: .utf8)
+        let text = try String(
+            contentsOf: desk.archive("retail-jp").appendingPathComponent("quarantine.log"), encoding: .utf8)
         return try text.split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
@@ -85,8 +87,10 @@ import Testing
         // The office list is told once, through the outgoing queue (here the outbox).
         let outbox = desk.root.appendingPathComponent("Outbox/retail-jp/new")
         func notices() -> [String] {
-            TemporaryDesk.files(under: outbox).compactMap { try? String(contentsOf: outbox.appendingPathComponent($0), encoding: .utf8) }
-                .filter { $0.contains("X-Competency-Purpose: quarantined") }
+            TemporaryDesk.files(under: outbox).compactMap {
+                try? String(contentsOf: outbox.appendingPathComponent($0), encoding: .utf8)
+            }
+            .filter { $0.contains("X-Competency-Purpose: quarantined") }
         }
         #expect(DaemonHarness.eventually(timeout: 10) { notices().count == 1 })
         let notice = try #require(notices().first)
@@ -106,7 +110,8 @@ import Testing
         #expect(show.stdout.contains("tenant: retail-jp"), "\(show.stdout)")
         #expect(show.stdout.contains("reason: the file is \(bytes.count) bytes, over the limit"), "\(show.stdout)")
         #expect(show.stdout.contains("Subject: "), "the headers are shown: \(show.stdout)")
-        #expect(show.stdout.contains("\\x1B$B"), "ISO-2022-JP's escape byte is shown escaped, never raw: \(show.stdout)")
+        #expect(
+            show.stdout.contains("\\x1B$B"), "ISO-2022-JP's escape byte is shown escaped, never raw: \(show.stdout)")
         #expect(!show.stdout.contains("\u{1B}"))
 
         // Retried before the fix: it comes straight back (retry 1 of 3).
@@ -115,7 +120,9 @@ import Testing
         #expect(early.stdout.contains("retry 1 of 3"), "\(early.stdout)")
         let second = try Self.nextQuarantined(desk, besides: [first])
         #expect(try Self.listed(desk).keys.sorted() == [second], "the first copy left, with its reason file")
-        #expect(!FileManager.default.fileExists(atPath: desk.archive("retail-jp").appendingPathComponent("quarantine/\(first).reason.txt").path))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: desk.archive("retail-jp").appendingPathComponent("quarantine/\(first).reason.txt").path))
 
         // The fix: a larger limit, reloaded. Then the retry is stored.
         try Self.setLimit(52_428_800, in: desk)
@@ -135,7 +142,10 @@ import Testing
         #expect(records.count == 2)
         #expect(records.map { $0["action"] as? String } == ["retry", "retry"])
         #expect(records.map { $0["retry"] as? Int } == [1, 2])
-        #expect(records.allSatisfy { $0["by"] as? String == "root" && $0["sha256"] as? String == hash && $0["size"] as? Int == bytes.count })
+        #expect(
+            records.allSatisfy {
+                $0["by"] as? String == "root" && $0["sha256"] as? String == hash && $0["size"] as? Int == bytes.count
+            })
         #expect(records.map { $0["file"] as? String } == [first, second])
         // Told once per quarantined file: two files, two notices.
         #expect(notices().count == 2)
@@ -179,7 +189,8 @@ import Testing
         #expect(purge.stdout.contains("Purged"), "\(purge.stdout)")
         #expect(try Self.listed(desk).isEmpty)
         let folder = desk.archive("retail-jp").appendingPathComponent("quarantine")
-        #expect(TemporaryDesk.files(under: folder).isEmpty, "no reason file left: \(TemporaryDesk.files(under: folder))")
+        #expect(
+            TemporaryDesk.files(under: folder).isEmpty, "no reason file left: \(TemporaryDesk.files(under: folder))")
         let last = try #require(try Self.ledger(desk).last)
         #expect(last["action"] as? String == "purge")
         #expect(last["file"] as? String == current)
@@ -260,15 +271,18 @@ struct QuarantineThroughTheDaemonTests {
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout.contains(first), "a member reads the quarantine: \(listed.stdout)")
 
-        let refused = try QuarantineTests.cli(desk, ["quarantine", "purge", first, "--tenant", "retail-jp"], user: outsider)
+        let refused = try QuarantineTests.cli(
+            desk, ["quarantine", "purge", first, "--tenant", "retail-jp"], user: outsider)
         #expect(refused.status == 77, "\(refused.stderr)")
         #expect(refused.stderr.contains("may not change tenant retail-jp"), "\(refused.stderr)")
         #expect(try QuarantineTests.listed(desk).keys.contains(first))
 
-        let retried = try QuarantineTests.cli(desk, ["quarantine", "retry", first, "--tenant", "retail-jp"], user: member)
+        let retried = try QuarantineTests.cli(
+            desk, ["quarantine", "retry", first, "--tenant", "retail-jp"], user: member)
         #expect(retried.status == 0, "\(retried.stderr)")
         let second = try QuarantineTests.nextQuarantined(desk, besides: [first])
-        let purged = try QuarantineTests.cli(desk, ["quarantine", "purge", second, "--tenant", "retail-jp"], user: member)
+        let purged = try QuarantineTests.cli(
+            desk, ["quarantine", "purge", second, "--tenant", "retail-jp"], user: member)
         #expect(purged.status == 0, "\(purged.stderr)")
         #expect(try QuarantineTests.listed(desk).isEmpty)
         let records = try QuarantineTests.ledger(desk)
@@ -276,7 +290,9 @@ struct QuarantineThroughTheDaemonTests {
         #expect(records.allSatisfy { $0["by"] as? String == "nobody" && $0["uid"] as? Int == 65_534 }, "\(records)")
         // The daemon made the changes: the ledger is the daemon's (root's) file, not nobody's.
         var status = stat()
-        #expect(stat(desk.archive("retail-jp").appendingPathComponent("quarantine.log").path, &status) == 0 && status.st_uid == 0)
+        #expect(
+            stat(desk.archive("retail-jp").appendingPathComponent("quarantine.log").path, &status) == 0
+                && status.st_uid == 0)
 
         // With the daemon down a reviewer's purge is refused and nothing changes.
         try harness.deliver(try fixture("not-a-message.png"), to: "retail-jp", name: "1795935824.M1P1.mx1")
