@@ -280,6 +280,7 @@ public struct QuarantineFolder: Sendable {
         }
         let bytes = Array(data) + [0x0A]
         let fd = Glibc.open(ledger.path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o640)
+        if fd >= 0 { Self.giveToOwner(of: archive.root, fd) }
         guard fd >= 0 else {
             throw .io("cannot open the audit ledger \(ledger.path): \(String(cString: strerror(errno)))")
         }
@@ -297,6 +298,7 @@ public struct QuarantineFolder: Sendable {
         defer { close(input) }
         let output = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard output >= 0 else { throw .io("cannot create \(target): \(String(cString: strerror(errno)))") }
+        Self.giveToOwner(of: URL(fileURLWithPath: target).deletingLastPathComponent(), output)
         defer { close(output) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -310,6 +312,19 @@ public struct QuarantineFolder: Sendable {
             guard written == count else { throw .io("cannot write \(target): \(String(cString: strerror(errno)))") }
         }
         guard fsync(output) == 0 else { throw .io("cannot fsync \(target): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Root acting directly (not through the daemon) must not leave a file the
+    /// daemon's user cannot use: what root creates here (the ledger, a copy in the
+    /// inbox) is given to the owner and group of the folder it is in.
+    static func giveToOwner(of folder: URL, _ descriptor: Int32) {
+        guard geteuid() == 0 else { return }
+        var folderStatus = stat()
+        var fileStatus = stat()
+        guard stat(folder.path, &folderStatus) == 0, fstat(descriptor, &fileStatus) == 0,
+            fileStatus.st_uid != folderStatus.st_uid || fileStatus.st_gid != folderStatus.st_gid
+        else { return }
+        _ = fchown(descriptor, folderStatus.st_uid, folderStatus.st_gid)
     }
 
     static func iso(_ date: Date) -> String {

@@ -163,6 +163,10 @@ import Testing
         try harness.deliver(png, to: "retail-jp", name: "1795935823.M1P1.mx1")
         var seen: Set<String> = []
         var current = try Self.nextQuarantined(desk)
+        // As if the archive were the daemon's user's (nobody here): root acting
+        // directly gives the ledger it creates to that owner.
+        let root = geteuid() == 0
+        if root { #expect(chown(desk.archive("retail-jp").path, 65_534, 65_534) == 0) }
         for round in 1...3 {
             seen.insert(current)
             let run = try Self.cli(desk, ["quarantine", "retry", current, "--tenant", "retail-jp"])
@@ -202,6 +206,11 @@ import Testing
         let at = try #require(last["at"] as? String)
         #expect(ISO8601DateFormatter().date(from: at) != nil, "\(at)")
         #expect(try Self.ledger(desk).filter { $0["action"] as? String == "retry" }.count == 4)
+        if root {
+            var status = stat()
+            #expect(stat(desk.archive("retail-jp").appendingPathComponent("quarantine.log").path, &status) == 0)
+            #expect(status.st_uid == 65_534 && status.st_gid == 65_534, "the ledger is the archive owner's")
+        }
 
         // purge --all on an empty quarantine says so; --all needs --tenant.
         let empty = try Self.cli(desk, ["quarantine", "purge", "--all", "--tenant", "retail-jp"])
