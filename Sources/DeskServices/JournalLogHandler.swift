@@ -26,9 +26,20 @@ public struct JournalLogHandler: LogHandler {
         self.output = output
     }
 
-    /// Whether stderr goes to the journal: `$JOURNAL_STREAM` is set and not empty.
-    public static func isWanted(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        !(environment["JOURNAL_STREAM"] ?? "").isEmpty
+    /// Whether stderr goes to the journal: `$JOURNAL_STREAM` is set and names the
+    /// device and inode (`DEV:INO`, decimal) of what file descriptor 2 is now, as
+    /// systemd.exec(5) says to check. A value inherited by a process whose stderr
+    /// went elsewhere (a terminal started from a user service, a redirect) does not
+    /// count: there a `<6>` prefix would only be noise.
+    public static func isWanted(
+        environment: [String: String] = ProcessInfo.processInfo.environment, descriptor: Int32 = 2
+    ) -> Bool {
+        guard let value = environment["JOURNAL_STREAM"], !value.isEmpty else { return false }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else { return false }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return false }
+        return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
     }
 
     /// The sd-daemon priority of a swift-log level: critical `<2>`, error `<3>`,

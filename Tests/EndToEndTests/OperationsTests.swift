@@ -26,26 +26,66 @@ import Testing
         return Data(text.utf8)
     }
 
+    /// Runs the daemon as systemd does with `StandardError=journal`: stderr is one
+    /// file (standing in for the journal's stream) and `$JOURNAL_STREAM` names its
+    /// device and inode — computed by the shell that then execs the daemon. With
+    /// `matching` false the variable names another file (inherited, not ours).
+    final class JournalDaemon {
+        let process = Process()
+        let stderrFile: URL
+
+        init(desk: TemporaryDesk, matching: Bool) throws {
+            stderrFile = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
+            _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+            let binary = RepositoryPaths.binaries.appendingPathComponent("competencyd").path
+            let stream = matching ? "$(stat -L -c %d:%i /proc/self/fd/2)" : "$(stat -L -c %d:%i /)"
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = [
+                "-c", "JOURNAL_STREAM=\(stream); export JOURNAL_STREAM; exec \"$0\" --config \"$1\"", binary,
+                desk.configFile.path,
+            ]
+            var environment = ProcessInfo.processInfo.environment
+            environment["COMPETENCY_NOW"] = "2026-12-01T10:00:00+09:00"
+            environment.removeValue(forKey: "JOURNAL_STREAM")
+            process.environment = environment
+            process.standardError = try FileHandle(forWritingTo: stderrFile)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+
+        func stop() -> (status: Int32, stderr: String) {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            defer { try? FileManager.default.removeItem(at: stderrFile) }
+            return (process.terminationStatus, stderr)
+        }
+
+        deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    }
+
     @Test func underTheJournalEachLineCarriesItsPriorityAndNoTimestamp() throws {
         let desk = try Self.desk("journal")
         defer { desk.remove() }
         let config = try String(contentsOf: desk.configFile, encoding: .utf8)
         try config.replacingOccurrences(of: "log_level: info", with: "log_level: debug")
             .write(to: desk.configFile, atomically: true, encoding: .utf8)
-        let harness = DaemonHarness(
-            desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00", "JOURNAL_STREAM": "8:123456"])
-        let daemon = try harness.startDaemon()
-        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        let harness = DaemonHarness(desk: desk)
+        let daemon = try JournalDaemon(desk: desk, matching: true)
+        #expect(
+            DaemonHarness.eventually(timeout: 30) { daemon.stderr.components(separatedBy: "watching inbox").count == 3 }
+        )
         try harness.deliver(try Self.message(1), to: "retail-jp", name: "1795935823.M1P1.mx1")
         try harness.deliver(try fixture("not-a-message.png"), to: "retail-jp", name: "1795935824.M1P1.mx1")
         #expect(
             DaemonHarness.eventually(timeout: 30) {
-                daemon.stderrSoFar.contains("stored submission") && daemon.stderrSoFar.contains("quarantined")
+                daemon.stderr.contains("stored submission") && daemon.stderr.contains("] quarantined")
             })
-        daemon.signal(SIGTERM)
-        let run = daemon.finish()
-        #expect(run.status == 0)
-        let lines = run.stderr.split(separator: "\n").map(String.init)
+        let (status, stderr) = daemon.stop()
+        #expect(status == 0)
+        let lines = stderr.split(separator: "\n").map(String.init)
         #expect(lines.count > 5)
         for line in lines {
             // The priority first, then the level: no timestamp of its own (the journal stamps each line).
@@ -68,16 +108,24 @@ import Testing
         #expect(ready.hasPrefix("<7>debug "), "\(ready)")
     }
 
-    @Test func withoutTheJournalLinesKeepTheirTimestamp() throws {
+    @Test func aJournalStreamThatIsNotStderrOrNoneKeepsTheTimestamp() throws {
         let desk = try Self.desk("nojournal")
         defer { desk.remove() }
+        // Inherited from somewhere else: $JOURNAL_STREAM names another file than fd 2.
+        let inherited = try JournalDaemon(desk: desk, matching: false)
+        #expect(DaemonHarness.eventually(timeout: 30) { inherited.stderr.contains("watching inbox") })
+        let (status, stderr) = inherited.stop()
+        #expect(status == 0)
+        let first = try #require(stderr.split(separator: "\n").first)
+        #expect(
+            first.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"#, options: .regularExpression) != nil, "\(first)")
+        // Not set at all.
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
         let daemon = try harness.startDaemon()
         daemon.signal(SIGTERM)
         let run = daemon.finish()
-        let first = try #require(run.stderr.split(separator: "\n").first)
-        #expect(
-            first.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"#, options: .regularExpression) != nil, "\(first)")
+        let line = try #require(run.stderr.split(separator: "\n").first)
+        #expect(line.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"#, options: .regularExpression) != nil, "\(line)")
     }
 
     /// `competency --config FILE status [--json]`, as PRODUCT.md §9 writes it.

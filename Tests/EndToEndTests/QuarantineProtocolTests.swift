@@ -1,9 +1,10 @@
 import DeskConfig
 import DeskCore
-@testable import DeskServices
 import DeskTesting
 import Foundation
 import Testing
+
+@testable import DeskServices
 
 #if canImport(Glibc)
     import Glibc
@@ -38,7 +39,8 @@ import Testing
 
         let missing = try raw(#"{"version":1,"command":"quarantine-retry","tenant":"retail-jp"}"# + "\n", to: socket)
         #expect(missing.contains(#"needs \"tenant\" and \"file\""#), "\(missing)")
-        let badName = try ControlClient.send(.quarantineRetry(tenant: "retail-jp", file: "../x", force: false), to: socket)
+        let badName = try ControlClient.send(
+            .quarantineRetry(tenant: "retail-jp", file: "../x", force: false), to: socket)
         #expect(!badName.ok && badName.exit == 64, "\(badName.message)")
         let unknownTenant = try ControlClient.send(.quarantinePurge(tenant: "retail-zz", file: nil), to: socket)
         #expect(!unknownTenant.ok && unknownTenant.exit == 2, "\(unknownTenant.message)")
