@@ -280,6 +280,21 @@ struct QuarantineThroughTheDaemonTests {
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout.contains(first), "a member reads the quarantine: \(listed.stdout)")
 
+        // A stranger (no group at all) may not even read it; status lists the tenant
+        // as not readable for them (and still answers), and gives a member the counts.
+        let stranger = (uid: uid_t(65_533), gid: gid_t(65_533), groups: [gid_t]())
+        let peek = try QuarantineTests.cli(desk, ["quarantine", "list", "--tenant", "retail-jp"], user: stranger)
+        #expect(peek.status == 77, "\(peek.stderr)")
+        #expect(peek.stderr.contains("you may not read tenant retail-jp"), "\(peek.stderr)")
+        for (who, readable) in [(stranger, false), (member, true)] {
+            let status = try QuarantineTests.cli(desk, ["status", "--json"], user: who)
+            let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            let jp = (object?["tenants"] as? [[String: Any]])?.first { $0["id"] as? String == "retail-jp" }
+            #expect(jp?["readable"] as? Bool == readable, "\(status.stdout)")
+            #expect((jp?["quarantined_files"] as? Int) == (readable ? 1 : nil), "\(status.stdout)")
+            #expect((object?["daemon"] as? [String: Any])?["running"] as? Bool == true, "\(status.stdout)")
+        }
+
         let refused = try QuarantineTests.cli(
             desk, ["quarantine", "purge", first, "--tenant", "retail-jp"], user: outsider)
         #expect(refused.status == 77, "\(refused.stderr)")
