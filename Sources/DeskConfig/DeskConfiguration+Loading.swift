@@ -26,7 +26,7 @@ extension DeskConfiguration {
         let file = ConfigFile(url: url)
         let root = try file.root().mapping(allowing: [
             "tenants", "rescan_seconds", "sla_sweep_seconds", "log_level", "limits", "loose_file_quiet_seconds",
-            "stuck_after_seconds", "state_folder", "control_group", "ingest",
+            "stuck_after_seconds", "state_folder", "control_group", "ingest", "metrics",
         ])
         var daemon = DaemonConfiguration(
             rescanInterval: .seconds(30), slaSweepInterval: .seconds(60), logLevel: "info",
@@ -49,6 +49,17 @@ extension DeskConfiguration {
             throw (root["state_folder"] ?? root.owner).error(message)
         }
         if let node = root["control_group"] { daemon.controlGroup = try node.group() }
+        if let node = root["metrics"] {
+            let metrics = try node.mapping(allowing: ["textfile"])
+            if let textfile = metrics["textfile"] {
+                let url = try textfile.path()
+                guard url.lastPathComponent.hasSuffix(".prom") else {
+                    throw textfile.error(
+                        "\"\(url.lastPathComponent)\" does not end in .prom; node_exporter's textfile collector reads only *.prom files")
+                }
+                daemon.metricsTextfile = url
+            }
+        }
         if let node = root["sla_sweep_seconds"] { daemon.slaSweepInterval = .seconds(try node.int(in: 1...86_400)) }
         if let node = root["log_level"] {
             let level = try node.string()

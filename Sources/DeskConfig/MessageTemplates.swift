@@ -30,6 +30,8 @@ public struct MessageTemplates: Sendable {
         case reviewCancelled = "review-cancelled"
         /// To the office list: the reviewer or the partner declined the review's time.
         case reviewDeclined = "review-declined"
+        /// To the office list: a file was moved into the tenant's quarantine (PRODUCT.md §3).
+        case quarantined = "quarantined"
 
         /// The fields of one alert (a single alert's top level, and each `alerts` item of a digest).
         public static let alertFields: Set<String> = [
@@ -64,6 +66,8 @@ public struct MessageTemplates: Sendable {
                 return Self.common.union([
                     "id", "partner", "subject", "reviewer", "review_start", "declined_by", "show_command",
                 ])
+            case .quarantined:
+                return Self.common.union(["file", "reason", "size", "quarantined_at", "list_command", "show_command"])
             case .deliveryFailed:
                 return Self.common.union([
                     "ids", "purpose", "message_id", "original_subject", "recipients", "status", "show_command",

@@ -89,6 +89,9 @@ public struct DaemonConfiguration: Sendable {
     /// local user who can reach the state folder may ask (each tenant's
     /// `access_group` still decides who may change that tenant).
     public var controlGroup: gid_t?
+    /// Where the daemon writes its metrics in the Prometheus text format, for
+    /// node_exporter's textfile collector (`metrics: {textfile: PATH}`); nil: none.
+    public var metricsTextfile: URL?
 
     /// Where reviewers' commands reach the daemon.
     public var controlSocket: URL { stateFolder.appendingPathComponent(Self.controlSocketName) }

@@ -13,12 +13,16 @@ public enum DurableFile {
     /// Prefix of temporaries; a restart removes any left behind (`removeStaleTemporaries`).
     public static let temporaryPrefix = ".competency-tmp-"
 
-    /// Writes `bytes` to `url` atomically, creating folders as needed.
+    /// Writes `bytes` to `url` atomically, creating folders as needed. `mode` is set
+    /// exactly (not less the umask): 0640 by default, 0644 for a file other users'
+    /// programs read (the metrics file node_exporter collects, the daemon's status).
     ///
     /// With `syncingFolder` false the file's bytes are durable when this returns but
     /// its name is not until the caller fsyncs the folder (`syncFolder`): group
     /// commit writes a batch of files and then syncs each folder once.
-    public static func write(_ bytes: some Collection<UInt8>, to url: URL, syncingFolder: Bool = true)
+    public static func write(
+        _ bytes: some Collection<UInt8>, to url: URL, mode: mode_t = 0o640, syncingFolder: Bool = true
+    )
         throws(FileOperationError)
     {
         let folder = url.deletingLastPathComponent()
@@ -40,6 +44,7 @@ public enum DurableFile {
                 offset += written
             }
         }
+        if failure == nil, mode != 0o640, fchmod(fd, mode) != 0 { failure = .lastError("chmod", temporary.path) }
         if failure == nil, fsync(fd) != 0 { failure = .lastError("fsync", temporary.path) }
         close(fd)
         if let failure {

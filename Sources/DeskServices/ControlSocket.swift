@@ -117,7 +117,7 @@ struct RequestHandler: Sendable {
                 "request done",
                 metadata: [
                     "caller": "\(caller.name)", "uid": "\(caller.uid)", "pid": "\(peer.pid)",
-                    "submission": "\(request.submissionID)",
+                    "submission": "\(request.submissionID)", "request": "\(RequestEnvelope(request).command)",
                 ])
             return ReplyEnvelope(outcome: outcome)
         } catch {
@@ -377,7 +377,9 @@ public enum ControlClient {
             return reply
         case .failure:
             throw .unavailable(
-                "the daemon took the request but did not answer within \(ControlLimits.replyTimeout.tv_sec) s; it may or may not have been carried out: check with 'competency history \(request.submissionID)'"
+                "the daemon took the request but did not answer within \(ControlLimits.replyTimeout.tv_sec) s; it may or may not have been carried out: check with "
+                    + (request.tenantID.map { "'competency quarantine list --tenant \($0)'" }
+                        ?? "'competency history \(request.submissionID)'")
             )
         }
     }

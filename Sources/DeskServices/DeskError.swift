@@ -17,6 +17,8 @@ public enum DeskError: Error, Sendable, CustomStringConvertible {
     /// The daemon refused a request: its words and the exit status it chose.
     case remote(String, exitCode: Int32)
     case failed(String)
+    /// A quarantine name refused, missing, or a file that cannot be worked as asked.
+    case quarantine(QuarantineFolder.Problem)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum DeskError: Error, Sendable, CustomStringConvertible {
         case .badArgument(let message), .notAllowed(let message), .unavailable(let message), .failed(let message),
             .remote(let message, _):
             return message
+        case .quarantine(let problem):
+            return problem.description
         }
     }
 
@@ -50,6 +54,13 @@ public enum DeskError: Error, Sendable, CustomStringConvertible {
         case .unavailable: return 69  // EX_UNAVAILABLE
         case .remote(_, let code): return code == 0 ? 1 : code
         case .failed: return 1
+        case .quarantine(let problem):
+            switch problem {
+            case .badName: return 64  // EX_USAGE
+            case .missing: return 2  // not found, as an unknown ID
+            case .notRegular, .tooManyRetries: return 65  // EX_DATAERR: the file, not the command
+            case .io: return 74  // EX_IOERR
+            }
         }
     }
 }

@@ -24,11 +24,25 @@ public enum DeskRequest: Sendable, Equatable {
     case assign(submission: String, reviewer: String, force: Bool)
     /// Book, move or cancel the review (`at`: ISO 8601; nil: the first free slot).
     case schedule(submission: String, at: String?, reviewer: String?, cancel: Bool)
+    /// Put a quarantined file back into the tenant's inbox (`force`: past the retry limit).
+    case quarantineRetry(tenant: String, file: String, force: Bool)
+    /// Remove quarantined files for good, with an audit record (`file` nil: every one).
+    case quarantinePurge(tenant: String, file: String?)
 
-    /// The submission the request is about (its tenant decides who may make it).
+    /// The submission the request is about (its tenant decides who may make it);
+    /// for a request about a tenant's quarantine, the tenant.
     public var submissionID: String {
         switch self {
         case .note(let id, _), .close(let id, _), .respond(let id, _, _), .assign(let id, _, _), .schedule(let id, _, _, _): return id
+        case .quarantineRetry(let tenant, _, _), .quarantinePurge(let tenant, _): return tenant
+        }
+    }
+
+    /// The tenant named by a request about a tenant rather than a submission.
+    public var tenantID: String? {
+        switch self {
+        case .quarantineRetry(let tenant, _, _), .quarantinePurge(let tenant, _): return tenant
+        default: return nil
         }
     }
 }
@@ -40,6 +54,8 @@ public enum DeskOutcome: Sendable, Equatable {
     case responded(submission: String, kind: String, to: [String], first: Bool, timing: String, delivery: String)
     case assigned(submission: String, reviewer: String, by: String, forced: String?)
     case scheduled(submission: String, summary: String)
+    case quarantineRetried(tenant: String, file: String, inboxName: String, retry: Int)
+    case quarantinePurged(tenant: String, files: [String], by: String)
 
     /// One line for the person who asked.
     public var message: String {
@@ -47,6 +63,15 @@ public enum DeskOutcome: Sendable, Equatable {
         case .noted(let id, let author, _): return "Note added to \(id) by \(author)."
         case .closed(let id, let who): return "\(id) closed by \(who); it has no SLA from now on."
         case .scheduled(_, let summary): return summary
+        case .quarantineRetried(let tenant, let file, let inboxName, let retry):
+            return
+                "\(file) put back into \(tenant)'s inbox as new/\(inboxName) ("
+                + (retry > QuarantineFolder.maxRetries
+                    ? "retry \(retry), past the limit of \(QuarantineFolder.maxRetries) (--force)"
+                    : "retry \(retry) of \(QuarantineFolder.maxRetries)") + "); the daemon ingests it now."
+        case .quarantinePurged(let tenant, let files, let who):
+            if files.isEmpty { return "Nothing to purge: \(tenant)'s quarantine is empty." }
+            return "Purged from \(tenant)'s quarantine by \(who) (recorded in quarantine.log): \(files.joined(separator: ", "))."
         case .assigned(let id, let reviewer, let who, let forced):
             return "\(id) assigned to \(reviewer) by \(who)" + (forced.map { ", despite: \($0)" } ?? "") + "."
         case .responded(let id, let kind, let to, let first, let timing, let delivery):
@@ -130,6 +155,15 @@ public enum DeskRequests {
         _ request: DeskRequest, by caller: DeskCaller, on desk: Desk, now: Date, daemonUser: uid_t = geteuid()
     ) throws(DeskError) -> DeskOutcome {
         let id = request.submissionID
+        if let name = request.tenantID {
+            let tenant = try desk.tenant(named: name)
+            guard mayChange(tenant, caller: caller, daemonUser: daemonUser) else {
+                throw .notAllowed(
+                    "\(caller.name) may not change tenant \(tenant.id): not a member of its access group (gid \(tenant.accessGroup.map { "\($0)" } ?? "-")); nothing was changed"
+                )
+            }
+            return try performOnQuarantine(request, of: tenant, by: caller, now: now)
+        }
         guard let (tenant, _) = desk.configuration.resolve(submissionID: id) else {
             // Unknown or disabled tenant: the same words a reader gets.
             _ = try desk.submission(id, now: now)
@@ -162,6 +196,36 @@ public enum DeskRequests {
             return try desk.assign(id, to: name, by: caller.name, force: force, now: now)
         case .schedule(let id, let at, let reviewer, let cancel):
             return try desk.schedule(id, at: at, reviewer: reviewer, cancel: cancel, by: caller.name, now: now)
+        case .quarantineRetry, .quarantinePurge:
+            throw .failed("a quarantine request without its tenant")  // handled above
+        }
+    }
+
+    /// `retry` and `purge` on the tenant's quarantine (`QuarantineFolder`); the
+    /// caller is already known to be allowed.
+    static func performOnQuarantine(
+        _ request: DeskRequest, of tenant: TenantConfiguration, by caller: DeskCaller, now: Date
+    ) throws(DeskError) -> DeskOutcome {
+        let quarantine = QuarantineFolder(archiveRoot: tenant.archive)
+        do {
+            switch request {
+            case .quarantineRetry(_, let file, let force):
+                let done = try quarantine.retry(file, tenant: tenant.id, into: tenant.inbox, by: caller, force: force, at: now)
+                return .quarantineRetried(tenant: tenant.id, file: done.file, inboxName: done.inboxName, retry: done.retry)
+            case .quarantinePurge(_, let file):
+                let names = try file.map { [$0] } ?? quarantine.entries().map(\.name)
+                var purged: [String] = []
+                for name in names { purged.append(try quarantine.purge(name, tenant: tenant.id, by: caller, at: now).file) }
+                return .quarantinePurged(tenant: tenant.id, files: purged, by: caller.name)
+            default:
+                throw DeskError.failed("not a quarantine request")
+            }
+        } catch let problem as QuarantineFolder.Problem {
+            throw DeskError.quarantine(problem)
+        } catch let error as DeskError {
+            throw error
+        } catch {
+            throw DeskError.failed("\(error)")
         }
     }
 }
@@ -182,6 +246,8 @@ struct RequestEnvelope: Codable, Equatable {
     var at: String?
     var cancel: Bool?
     var body: String?
+    var tenant: String?
+    var file: String?
 
     init(_ request: DeskRequest) {
         version = Self.currentVersion
@@ -210,6 +276,15 @@ struct RequestEnvelope: Codable, Equatable {
             self.at = at
             self.reviewer = reviewer
             self.cancel = cancel
+        case .quarantineRetry(let tenant, let file, let force):
+            command = "quarantine-retry"
+            self.tenant = tenant
+            self.file = file
+            self.force = force
+        case .quarantinePurge(let tenant, let file):
+            command = "quarantine-purge"
+            self.tenant = tenant
+            self.file = file
         }
     }
 
@@ -236,6 +311,12 @@ struct RequestEnvelope: Codable, Equatable {
         case "schedule":
             guard let id else { throw .badArgument("a schedule request needs \"id\"") }
             return .schedule(submission: id, at: at, reviewer: reviewer, cancel: cancel ?? false)
+        case "quarantine-retry":
+            guard let tenant, let file else { throw .badArgument("a quarantine-retry request needs \"tenant\" and \"file\"") }
+            return .quarantineRetry(tenant: tenant, file: file, force: force ?? false)
+        case "quarantine-purge":
+            guard let tenant else { throw .badArgument("a quarantine-purge request needs \"tenant\"") }
+            return .quarantinePurge(tenant: tenant, file: file)
         default:
             throw .badArgument("unknown request \"\(SafeText.escapingControls(command))\"")
         }
@@ -261,7 +342,8 @@ public struct ReplyEnvelope: Codable, Equatable, Sendable {
         case .closed(_, let who): self.author = who
         case .responded: self.author = nil
         case .assigned(_, _, let who, _): self.author = who
-        case .scheduled: self.author = nil
+        case .scheduled, .quarantineRetried: self.author = nil
+        case .quarantinePurged(_, _, let who): self.author = who
         }
     }
 

@@ -24,10 +24,11 @@ enum OutgoingMail {
         message.inReplyTo = inReplyTo
         message.references = references
         message.attachments = attachments
-        message.extraHeaders = [
-            ("X-Competency-Submission", submissions.map { "\(tenant.id)-\($0)" }.joined(separator: ", ")),
-            ("X-Competency-Purpose", purpose),
-        ]
+        // A message about no submission (a quarantined file) names none.
+        message.extraHeaders =
+            (submissions.isEmpty
+                ? [] : [("X-Competency-Submission", submissions.map { "\(tenant.id)-\($0)" }.joined(separator: ", "))])
+            + [("X-Competency-Purpose", purpose)]
         return PlannedMessage(
             messageID: messageID, purpose: purpose, submissions: submissions,
             recipients: message.recipients.map(\.address), subject: subject, message: message.rendered())

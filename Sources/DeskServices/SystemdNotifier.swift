@@ -41,6 +41,14 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
+    /// Now on `CLOCK_MONOTONIC`, in microseconds: what `MONOTONIC_USEC=` carries
+    /// with `RELOADING=1` (sd_notify(3)).
+    public static func monotonicMicroseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
+    }
+
     /// The watchdog interval systemd asked for (`$WATCHDOG_USEC`), if any.
     public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment)
         -> Duration?
@@ -67,11 +75,14 @@ public struct WatchdogService: Service {
     let startup: StartupBarrier?
     let progress: ProgressMonitor?
     let logger: Logger?
+    /// Sends its `STATUS=` lines only between our `READY=1` and `STOPPING=1`.
+    let board: OperationsBoard?
 
     public init(
         notifier: SystemdNotifier, interval: Duration, startup: StartupBarrier? = nil,
-        progress: ProgressMonitor? = nil, logger: Logger? = nil
+        progress: ProgressMonitor? = nil, logger: Logger? = nil, board: OperationsBoard? = nil
     ) {
+        self.board = board
         self.notifier = notifier
         self.interval = interval
         self.startup = startup
@@ -94,6 +105,7 @@ public struct WatchdogService: Service {
             return
         }
         notifier.notify("READY=1")
+        board?.setNotifying(true)
         // Checked at least once a second, so a stall is seen promptly whatever the interval.
         let tick = min(interval / 2, .seconds(1))
         var lastPing = ContinuousClock.now - interval
@@ -112,6 +124,7 @@ public struct WatchdogService: Service {
                 if stalls.isEmpty {
                     logger?.notice("no tenant is stuck any more; pinging the watchdog again")
                     notifier.notify("STATUS=running")
+                    board?.setNotifying(true)  // and the tenants' status line again
                 } else {
                     let names = stalls.map { "\($0.tenant) on \($0.what)" }.joined(separator: ", ")
                     notifier.notify("STATUS=stuck: \(names)")
@@ -126,6 +139,7 @@ public struct WatchdogService: Service {
             // daemon would linger for up to half a watchdog interval after SIGTERM.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
         }
+        board?.setNotifying(false)
         notifier.notify("STOPPING=1")
     }
 

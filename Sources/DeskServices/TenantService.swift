@@ -1,4 +1,5 @@
 import DeskConfig
+import DeskCore
 import DeskInbox
 import DeskStore
 import Foundation
@@ -41,13 +42,16 @@ public struct TenantService: Service {
     let logger: Logger
     /// Called once, after the start-up scan (or the first failure to start).
     let onStarted: (@Sendable () -> Void)?
+    /// Where health, counts and latencies are reported for `status`, metrics and `STATUS=`.
+    let board: OperationsBoard?
 
     public var tenantID: String { tenant.id }
 
     public init(
         tenant: TenantConfiguration, daemon: DaemonConfiguration, clock: any DeskClock, logger: Logger,
-        onStarted: (@Sendable () -> Void)? = nil, progress: ProgressMonitor? = nil
+        onStarted: (@Sendable () -> Void)? = nil, progress: ProgressMonitor? = nil, board: OperationsBoard? = nil
     ) {
+        self.board = board
         self.onStarted = onStarted
         self.progress = progress
         self.stuckAfter = daemon.stuckAfter
@@ -98,6 +102,8 @@ public struct TenantService: Service {
                     reportedStart = true
                     onStarted?()  // not ready, but systemd's READY need not wait for it
                 }
+                board?.unhealthy(tenant.id, "open", reason: "cannot open its inbox, archive or store: \(error)")
+                board?.publish()
                 logger.error(
                     "tenant unhealthy: not ingesting; retrying",
                     metadata: ["error": "\(error)", "retry.seconds": "\(rescanInterval.components.seconds)"])
@@ -113,6 +119,7 @@ public struct TenantService: Service {
             // The inbox changed under us (a folder replaced): reopen, which refuses links.
             if case .inboxReplaced(let error) = outcome {
                 logger.error("tenant unhealthy: inbox folder replaced; reopening", metadata: ["error": "\(error)"])
+                board?.unhealthy(tenant.id, "open", reason: "inbox folder replaced: \(error)")
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rescanInterval) }
                 continue
             }
@@ -173,8 +180,10 @@ public struct TenantService: Service {
                             logger.warning(
                                 "SLA state entered", metadata: ["submission.id": "\(id)", "sla": "\(state.rawValue)"])
                         }
+                        board?.healthy(tenant.id, "sweep")
                     } catch {
                         logger.error("SLA sweep failed", metadata: ["error": "\(error)"])
+                        board?.unhealthy(tenant.id, "sweep", reason: "SLA sweep failed: \(error)")
                     }
                     // Then what the desk has to say: the alerts the sweep calls for, and
                     // every message due in the outgoing queue (new, or a retry).
@@ -185,6 +194,17 @@ public struct TenantService: Service {
                     } catch {
                         logger.error("outgoing mail failed; retried on the next sweep", metadata: ["error": "\(error)"])
                     }
+                    // What the pass leaves, for status, metrics and systemd's STATUS= line.
+                    if let board, !stop.isRaised {
+                        do {
+                            let counts = try await worker.perform { try pipeline.store.operationsCounts() }
+                            board.swept(
+                                tenant, counts: counts, quarantineFiles: QuarantineFolder(archive: pipeline.archive).count(),
+                                slaNow: clock.now())
+                        } catch {
+                            logger.error("cannot count the store for status and metrics", metadata: ["error": "\(error)"])
+                        }
+                    }
                 } while (try? await Task.sleep(for: slaSweepInterval)) != nil
             }
             wakeup.yield()  // the start-up scan: files that arrived while we were down
@@ -194,6 +214,7 @@ public struct TenantService: Service {
                 if stop.isRaised { break }
                 let pass: DrainResult
                 do {
+                    board?.healthy(tenant.id, "open")
                     pass = try await worker.perform { try drain(inbox, with: pipeline, until: { stop.isRaised }) }
                 } catch {
                     outcome = .inboxReplaced(error as? InboxError ?? InboxError(folder: tenant.inbox, reason: "\(error)"))
@@ -309,15 +330,21 @@ public struct TenantService: Service {
                 }
                 metadata["quarantine.file"] = "\(destination.path)"
                 logger.error("quarantined", metadata: metadata)
+                board?.quarantined(tenant.id)
+                announceQuarantine(pipeline, file: destination, reason: refused.reason)
             } catch {
                 metadata["error"] = "\(error)"
                 logger.error("refused to read an inbox entry and could not move it aside", metadata: metadata)
             }
         }
+        var failure: String?
         // Group commit: batches of ready files, each read and parsed by the reader
         // threads while the previous batch is committed on this (the tenant's) thread.
         let batches = batching.batches(scan.ready)
-        guard !batches.isEmpty, !shouldStop() else { return result }
+        if batches.isEmpty || shouldStop() {
+            if batches.isEmpty { board?.healthy(tenant.id, "ingest") }
+            return result
+        }
         // One file alone (the steady state: mail arriving one by one) is read here, at once.
         let readers = scan.ready.count > 1 ? IngestReaders(threads: batching.readers, name: "tenant \(tenant.id)") : nil
         defer { readers?.finish() }
@@ -325,13 +352,18 @@ public struct TenantService: Service {
             if shouldStop() { throw CancellationError() }
             return try pipeline.prepare(entry, actor: "competencyd", now: now)
         }
+        // When each batch began to be read: its files' ingest latency counts from there.
+        var readingStarted = ContinuousClock.now
         func startReading(_ batch: ArraySlice<InboxEntry>) -> IngestReaders.Pending? {
             let now = clock.now()
+            readingStarted = ContinuousClock.now
             return readers?.prepare(batch) { try prepare($0, now) }
         }
         var ahead = startReading(batches[0])
         for (number, batch) in batches.enumerated() {
             let now = clock.now()
+            if ahead == nil { readingStarted = ContinuousClock.now }
+            let started = readingStarted
             // What a stuck tenant is said to be on: the file, or the batch by its first file.
             let what = batch.count == 1 ? batch.first!.name : "\(batch.count) files from \(batch.first!.name)"
             let prepared = track(what) {
@@ -348,6 +380,8 @@ public struct TenantService: Service {
                     logger.error(
                         "ingest failed; file left in the inbox for the next scan",
                         metadata: ["inbox.file": "\(entry.name)", "bytes": "\(entry.size)", "error": "\(error)"])
+                    board?.ingestFailed(tenant.id)
+                    failure = "ingest failed (\(entry.name) left in the inbox): \(error)"
                 }
             }
             let outcomes = track(what) {
@@ -359,12 +393,30 @@ public struct TenantService: Service {
                 case .success(let outcome):
                     result.handled += 1
                     log(outcome, metadata: &metadata)
+                    switch outcome {
+                    case .stored, .duplicate:
+                        let elapsed = ContinuousClock.now - started
+                        board?.ingested(
+                            tenant.id,
+                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                    case .quarantined(let reason, let destination):
+                        board?.quarantined(tenant.id)
+                        announceQuarantine(pipeline, file: destination, reason: reason)
+                    case .resumed, .skipped: break
+                    }
                 case .failure(let error):
                     metadata["error"] = "\(error)"
                     logger.error("ingest failed; file left in the inbox for the next scan", metadata: metadata)
+                    board?.ingestFailed(tenant.id)
+                    failure = "ingest failed (\(file.entry.name) left in the inbox): \(error)"
                 }
             }
             if shouldStop() { break }
+        }
+        if let failure {
+            board?.unhealthy(tenant.id, "ingest", reason: failure)
+        } else if !shouldStop() {
+            board?.healthy(tenant.id, "ingest")
         }
         return result
     }
@@ -388,6 +440,40 @@ public struct TenantService: Service {
         case .skipped(let reason):
             metadata["reason"] = "\(reason)"
             logger.warning("not taken this pass", metadata: metadata)
+        }
+    }
+
+    /// Tells the office list that a file was quarantined (PRODUCT.md §3: operators
+    /// are alerted): one message through the outgoing queue, keyed by the
+    /// quarantined file's name so a pass that runs again never sends it twice, and
+    /// handed over at once. Nothing when the tenant sends no mail (no `office:`) or
+    /// has no office list; the log line and the metric are there regardless.
+    func announceQuarantine(_ pipeline: IngestPipeline, file: URL, reason: String) {
+        guard let mail = tenant.mail, !mail.officeList.isEmpty else { return }
+        let name = file.lastPathComponent
+        let now = clock.now()
+        var status = stat()
+        let size = lstat(file.path, &status) == 0 ? Int64(status.st_size) : 0
+        let fields: [String: Any] = [
+            "tenant": tenant.id, "office_name": mail.office.displayName ?? tenant.displayName,
+            "file": SafeText.escapingControls(name), "reason": SafeText.escapingControls(reason), "size": size,
+            "quarantined_at": OutgoingMail.format(now, in: tenant),
+            "list_command": "competency quarantine list --tenant \(tenant.id)",
+            "show_command": "competency quarantine show \(name) --tenant \(tenant.id)",
+        ]
+        let message = OutgoingMail.compose(
+            tenant: tenant, mail: mail, key: "quarantined.\(name)", purpose: "quarantined", submissions: [],
+            to: mail.officeList, subject: OutgoingMail.subject(mail, .quarantined, fields),
+            body: OutgoingMail.body(mail, .quarantined, fields), at: now)
+        do {
+            guard try pipeline.store.queueOfficeMessage(message, at: now) else { return }
+            logger.notice("quarantine notice queued for the office list", metadata: ["quarantine.file": "\(name)"])
+            let delivery = OutgoingDelivery(store: pipeline.store, transport: OutgoingDelivery.transport(for: mail))
+            try delivery.deliverDue(at: now, logger: logger, until: { false })
+        } catch {
+            logger.error(
+                "quarantine notice not recorded or not sent; the outgoing queue retries what was recorded",
+                metadata: ["quarantine.file": "\(name)", "error": "\(error)"])
         }
     }
 

@@ -27,11 +27,18 @@ public struct TenantSupervisor: Service {
     let progress: ProgressMonitor?
     /// Set to each configuration that starts running (for the control socket).
     let published: CurrentConfiguration?
+    /// Told `RELOADING=1` (with `MONOTONIC_USEC`) before a reload and `READY=1` after.
+    let notifier: SystemdNotifier?
+    /// Where tenants report health and counts (`status`, metrics, `STATUS=`).
+    let board: OperationsBoard?
 
     public init(
         configuration: DeskConfiguration, clock: any DeskClock, logger: Logger, startup: StartupBarrier? = nil,
-        progress: ProgressMonitor? = nil, published: CurrentConfiguration? = nil
+        progress: ProgressMonitor? = nil, published: CurrentConfiguration? = nil, notifier: SystemdNotifier? = nil,
+        board: OperationsBoard? = nil
     ) {
+        self.notifier = notifier
+        self.board = board
         self.published = published
         self.startup = startup
         self.progress = progress
@@ -55,18 +62,25 @@ public struct TenantSupervisor: Service {
             // The running tenants live in a child task so a reload can stop them
             // (each finishes the file in hand) and start the new set.
             var current = initial
+            board?.running(initial)
             var running = Task { await runTenants(of: initial, startup: startup) }
             for await _ in reloadRequests {
+                // sd_notify(3): RELOADING=1 with the CLOCK_MONOTONIC time the reload
+                // began, then READY=1 once it is done — refused or applied — so
+                // `systemctl reload` waits for it and never hangs on a refusal.
+                notifier?.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
                 let reloaded: DeskConfiguration
                 do {
                     reloaded = try DeskConfiguration.load(from: configurationFile)
                 } catch {
                     logger.error("reload refused; keeping the running configuration", metadata: ["error": "\(error)"])
+                    notifier?.notify("READY=1")
                     continue
                 }
                 let plan = Self.plan(reload: reloaded, running: current)
                 if let clash = plan.refusal {
                     logger.error("reload refused; keeping the running configuration", metadata: ["error": "\(clash)"])
+                    notifier?.notify("READY=1")
                     continue
                 }
                 for failure in plan.kept {
@@ -86,7 +100,9 @@ public struct TenantSupervisor: Service {
                 await running.value
                 current = plan.configuration
                 published?.value = plan.configuration
+                board?.running(plan.configuration)
                 running = Task { await runTenants(of: plan.configuration) }
+                notifier?.notify("READY=1")
             }
             running.cancel()
             await running.value
@@ -146,7 +162,7 @@ public struct TenantSupervisor: Service {
                 }
                 let service = TenantService(
                     tenant: tenant, daemon: configuration.daemon, clock: clock, logger: logger, onStarted: onStarted,
-                    progress: progress)
+                    progress: progress, board: board)
                 group.addTask { try? await service.run() }
             }
         }

@@ -31,6 +31,10 @@ public struct RequiredTool: Sendable {
     public static let openpyxl = RequiredTool(
         name: "python3 with openpyxl", probe: ["python3", "-c", "import openpyxl"])
 
+    /// python3 with prometheus_client, whose parser reads the metrics file as Prometheus would.
+    public static let prometheusClient = RequiredTool(
+        name: "python3 with prometheus_client", probe: ["python3", "-c", "import prometheus_client.parser"])
+
     /// Root with util-linux `setpriv`, to run the CLI as another user (tenant isolation).
     public static let rootWithSetpriv = RequiredTool(
         name: "root with setpriv (util-linux)", probe: ["sh", "-c", "[ \"$(id -u)\" = 0 ] && command -v setpriv"])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskConfig
 import DeskServices
 import Foundation
 
@@ -38,9 +39,15 @@ extension Desk {
     /// to print; a refusal throws with the daemon's words and exit status.
     func submit(_ request: DeskRequest, now: Date) throws(DeskError) -> String {
         // Unknown or disabled tenants get the reader's words before anything is sent.
-        guard let (tenant, _) = configuration.resolve(submissionID: request.submissionID) else {
-            _ = try submission(request.submissionID, now: now)
-            throw .unknownSubmission(request.submissionID, knownTenants: configuration.tenants.map(\.id))
+        let tenant: TenantConfiguration
+        if let name = request.tenantID {
+            tenant = try self.tenant(named: name)
+        } else {
+            guard let (resolved, _) = configuration.resolve(submissionID: request.submissionID) else {
+                _ = try submission(request.submissionID, now: now)
+                throw .unknownSubmission(request.submissionID, knownTenants: configuration.tenants.map(\.id))
+            }
+            tenant = resolved
         }
         if case .note(_, let text) = request, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw .badArgument("the note is empty; write some text, or '-' to read it from stdin")

@@ -41,7 +41,15 @@ struct Competencyd: AsyncParsableCommand {
         umask(0o027)
         let clock = try SystemClock.fromEnvironment()
         let level = Logger.Level(rawValue: configuration.daemon.logLevel) ?? .info
+        // Under systemd with stderr to the journal ($JOURNAL_STREAM): a priority
+        // prefix and no timestamp of our own (the journal stamps each line).
+        let journal = JournalLogHandler.isWanted()
         LoggingSystem.bootstrap { label in
+            if journal {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return SafeLogHandler(wrapping: handler)
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return SafeLogHandler(wrapping: handler)
@@ -97,16 +105,21 @@ struct Competencyd: AsyncParsableCommand {
         let progress = ProgressMonitor()
         // Reviewers' changes arrive on the control socket and run on the configuration running now.
         let current = CurrentConfiguration(configuration)
+        // Health, counts and the heartbeat: the status file, the metrics file and STATUS=.
+        let board = OperationsBoard(
+            daemon: configuration.daemon, notifier: notifier, progress: progress, logger: logger, wallClock: { Date() })
+        board.running(configuration)
         let members: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
                 service: TenantSupervisor(
                     configuration: configuration, clock: clock, logger: logger, startup: startup, progress: progress,
-                    published: current)),
+                    published: current, notifier: notifier, board: board)),
             .init(service: ControlServer(configuration: current, clock: clock, logger: logger)),
+            .init(service: OperationsReporter(board: board)),
             .init(
                 service: WatchdogService(
                     notifier: notifier, interval: SystemdNotifier.watchdogInterval() ?? .seconds(30), startup: startup,
-                    progress: progress, logger: logger)),
+                    progress: progress, logger: logger, board: board)),
         ]
         let group = ServiceGroup(
             configuration: .init(services: members, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
