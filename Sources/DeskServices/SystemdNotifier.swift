@@ -34,9 +34,14 @@ public struct SystemdNotifier: Sendable {
         }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + pathBytes.count)
         let message = Array(state.utf8)
+        // Never blocking: a unix datagram socket whose reader falls behind holds only
+        // net.unix.max_dgram_qlen (10) messages, and a blocked sendto here would hold one
+        // of the cooperative pool's threads (two on two cores): SIGTERM and the tenants'
+        // passes would wait behind it. systemd reads at once; a message a full queue
+        // refuses is dropped (the next STATUS= or WATCHDOG=1 follows within seconds).
         _ = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                sendto(fd, message, message.count, 0, socketAddress, length)
+                sendto(fd, message, message.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), socketAddress, length)
             }
         }
     }

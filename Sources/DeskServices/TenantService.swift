@@ -116,6 +116,16 @@ public struct TenantService: Service {
                     onStarted?()
                 }
             }
+            // The store failed under us (a file truncated or replaced, a disk error): the
+            // open connections may hold the damaged file, so the tenant is opened afresh
+            // (and stays unhealthy, retrying, until it opens): a store restored meanwhile
+            // is taken up without a restart.
+            if case .storeFailed(let error) = outcome {
+                logger.error("tenant unhealthy: its store failed; reopening", metadata: ["error": "\(error)"])
+                board?.unhealthy(tenant.id, "open", reason: "the store failed: \(error)")
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: rescanInterval) }
+                continue
+            }
             // The inbox changed under us (a folder replaced): reopen, which refuses links.
             if case .inboxReplaced(let error) = outcome {
                 logger.error("tenant unhealthy: inbox folder replaced; reopening", metadata: ["error": "\(error)"])
@@ -133,7 +143,7 @@ public struct TenantService: Service {
         return try progress.track(tenant.id, what, stuckAfter: stuckAfter, body)
     }
 
-    enum ServeOutcome { case stopped, inboxReplaced(InboxError) }
+    enum ServeOutcome { case stopped, inboxReplaced(InboxError), storeFailed(StoreError) }
 
     /// Watches and drains one opened inbox until shutdown, or until its folders are replaced.
     private func serve(
@@ -154,6 +164,8 @@ public struct TenantService: Service {
             "watching inbox",
             metadata: ["inbox": "\(tenant.inbox.path)", "store": "\(tenant.store.path)", "inotify": "\(watcher != nil)"])
         var outcome = ServeOutcome.stopped
+        // Raised by the sweep when the store fails; the loop below then reopens the tenant.
+        let storeFailure = StoreFailure()
         try await withThrowingDiscardingTaskGroup { group in
             if let watcher {
                 group.addTask {
@@ -173,8 +185,10 @@ public struct TenantService: Service {
             group.addTask {
                 repeat {
                     do {
-                        let entered = try await worker.perform {
-                            stop.isRaised ? [] : try track("SLA sweep") { try sweep.sweep(at: clock.now()) }
+                        let entered = try await worker.perform { () throws -> [(String, SLAState)] in
+                            if stop.isRaised { return [] }
+                            try pipeline.store.verifyFile()
+                            return try track("SLA sweep") { try sweep.sweep(at: clock.now()) }
                         }
                         for (id, state) in entered {
                             logger.warning(
@@ -184,6 +198,10 @@ public struct TenantService: Service {
                     } catch {
                         logger.error("SLA sweep failed", metadata: ["error": "\(error)"])
                         board?.unhealthy(tenant.id, "sweep", reason: "SLA sweep failed: \(error)")
+                        if let error = error as? StoreError, error.isDamage {
+                            storeFailure.record(error)
+                            wakeup.yield()
+                        }
                     }
                     // Then what the desk has to say: the alerts the sweep calls for, and
                     // every message due in the outgoing queue (new, or a retry).
@@ -220,6 +238,10 @@ public struct TenantService: Service {
                     outcome = .inboxReplaced(error as? InboxError ?? InboxError(folder: tenant.inbox, reason: "\(error)"))
                     break
                 }
+                if let error = pass.storeFailure ?? storeFailure.recorded {
+                    outcome = .storeFailed(error)
+                    break
+                }
                 if first {
                     first = false
                     // Only after the inbox is drained (which finishes interrupted ingests):
@@ -249,6 +271,8 @@ public struct TenantService: Service {
         try DurableFile.createFolder(tenant.archive)
         Self.removeStaleArchiveTemporaries(under: tenant.archive)
         let store = try SubmissionStore(tenant: tenant.id, url: tenant.store)
+        // A store cut short (a truncated file, or one restored from a partial copy) is not used.
+        try store.verifyFile()
         // The outbox Maildir (PRODUCT.md §8): `Outbox/<tenant>/`, the daemon its only writer.
         var outbox: URL?
         if let mail = tenant.mail, case .outbox(let folder) = mail.transport {
@@ -301,6 +325,8 @@ public struct TenantService: Service {
         public var waitingUntil: Date?
         /// The names of loose files still inside their quiet period.
         public var waiting: [String] = []
+        /// The store failed during the pass: the tenant should be opened afresh.
+        public var storeFailure: StoreError?
     }
 
     /// Ingests every pending file; stops between files when shutdown begins. Throws
@@ -313,6 +339,16 @@ public struct TenantService: Service {
     ) throws(InboxError) -> DrainResult {
         try inbox.verify()
         var result = DrainResult()
+        // A store whose file was cut short or replaced under it must not take files:
+        // they would be committed into a log whose database is gone.
+        do {
+            try pipeline.store.verifyFile()
+        } catch {
+            logger.error("the store's file changed under the daemon; not ingesting", metadata: ["error": "\(error)"])
+            board?.unhealthy(tenant.id, "ingest", reason: "\(error)")
+            result.storeFailure = error
+            return result
+        }
         // File times are the file system's: compared with the real time, never with a
         // test's or a what-if query's COMPETENCY_NOW.
         let scan = inbox.scan(now: Date(), quietPeriod: looseFileQuietPeriod)
@@ -382,6 +418,7 @@ public struct TenantService: Service {
                         metadata: ["inbox.file": "\(entry.name)", "bytes": "\(entry.size)", "error": "\(error)"])
                     board?.ingestFailed(tenant.id)
                     failure = "ingest failed (\(entry.name) left in the inbox): \(error)"
+                    if let error = error as? StoreError, error.isDamage { result.storeFailure = error }
                 }
             }
             let outcomes = track(what) {
@@ -409,6 +446,7 @@ public struct TenantService: Service {
                     logger.error("ingest failed; file left in the inbox for the next scan", metadata: metadata)
                     board?.ingestFailed(tenant.id)
                     failure = "ingest failed (\(file.entry.name) left in the inbox): \(error)"
+                    if let error = error as? StoreError, error.isDamage { result.storeFailure = error }
                 }
             }
             if shouldStop() { break }
@@ -607,4 +645,14 @@ public struct TenantService: Service {
         try delivery.deliverDue(at: clock.now(), logger: logger, until: shouldStop)
     }
 
+}
+
+/// The first store error the sweep met, for the tenant's loop to reopen on.
+final class StoreFailure: @unchecked Sendable {
+    // @unchecked: `error` is guarded by `lock`.
+    private let lock = NSLock()
+    private var error: StoreError?
+
+    func record(_ error: StoreError) { lock.withLock { if self.error == nil { self.error = error } } }
+    var recorded: StoreError? { lock.withLock { error } }
 }

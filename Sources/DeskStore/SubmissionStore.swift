@@ -22,6 +22,8 @@ public struct SubmissionStore: Sendable {
     /// True for a store opened with `openForReading`: every write fails.
     public let isReadOnly: Bool
     private let writer: any DatabaseWriter
+    /// The database file as it was opened: `verifyFile` compares the file with it.
+    private let opened = OpenedDatabaseFile()
 
     /// Opens (creating if needed) the tenant's database and migrates it.
     ///
@@ -49,6 +51,7 @@ public struct SubmissionStore: Sendable {
             configuration.prepareDatabase { db in try Self.keepWALFilesOnClose(db) }
             let writer = try DatabasePool(path: url.path, configuration: configuration)
             self.writer = writer
+            opened.remember(url)
             // GRDB sets `synchronous = NORMAL` with WAL: a commit is then durable against
             // a crash of the process but not against power loss or a kernel crash, while
             // the pipeline unlinks the inbox file right after the commit. FULL makes every
@@ -135,6 +138,17 @@ public struct SubmissionStore: Sendable {
         self.url = url
         self.isReadOnly = true
         self.writer = queue
+    }
+
+    /// Throws when the database file is no longer the file this store opened, whole:
+    /// removed, replaced by another file (a restore while open), or cut short (a
+    /// truncation). SQLite in WAL mode would not notice at once — it reads the main
+    /// file only for pages not in its cache or the WAL — and would go on committing
+    /// into a log that belongs to a file that is gone. The daemon checks before each
+    /// pass and sweep, and on this error opens the tenant afresh. The file never
+    /// shrinks otherwise: the store never runs VACUUM and has no auto_vacuum.
+    public func verifyFile() throws(StoreError) {
+        if let problem = opened.problem(with: url) { throw StoreError.damaged(file: url.path, reason: problem) }
     }
 
     /// What a reader checks before trusting the file: every migration known (and
@@ -874,13 +888,27 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case wrongTenant(file: String, owner: String, expected: String)
     case noSuchSubmission(Int64)
     case database(file: String, reason: String)
+    /// The database file is damaged or gone under the open store (SQLite's CORRUPT,
+    /// NOTADB, IOERR, CANTOPEN, or `verifyFile`): the store must be opened afresh.
+    case damaged(file: String, reason: String)
     case internalInconsistency(String)
     /// A change refused because it clashes with what is stored (e.g. a reviewer's other review).
     case conflict(String)
 
     static func wrap(_ error: any Error, file: String) -> StoreError {
         if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError,
+            [.SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_IOERR, .SQLITE_CANTOPEN].contains(error.resultCode)
+        {
+            return .damaged(file: file, reason: "\(error)")
+        }
         return .database(file: file, reason: "\(error)")
+    }
+
+    /// Whether the file itself failed (not a busy lock or a refused change).
+    public var isDamage: Bool {
+        if case .damaged = self { return true }
+        return false
     }
 
     public var description: String {
@@ -894,10 +922,76 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "no submission number \(number)"
         case .database(let file, let reason):
             return "database error in \(file): \(reason)"
+        case .damaged(let file, let reason):
+            return "the database \(file) is damaged: \(reason)"
         case .internalInconsistency(let what):
             return "internal inconsistency: \(what)"
         case .conflict(let what):
             return what
         }
+    }
+}
+
+/// Device, inode and the largest size seen of a database file while it is open.
+final class OpenedDatabaseFile: @unchecked Sendable {
+    // @unchecked: every field is guarded by `lock`.
+    private let lock = NSLock()
+    private var device: UInt64 = 0
+    private var inode: UInt64 = 0
+    private var largest: Int64 = -1
+
+    func remember(_ url: URL) {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else { return }
+        lock.withLock {
+            device = UInt64(status.st_dev)
+            inode = UInt64(status.st_ino)
+            largest = Int64(status.st_size)
+        }
+    }
+
+    /// What is wrong with the file now, or nil. A file found cut short is looked at
+    /// again a moment later: another process's checkpoint writes the header page
+    /// before the pages it counts.
+    func problem(with url: URL) -> String? {
+        guard let first = check(url) else { return nil }
+        usleep(200_000)
+        return check(url) == nil ? nil : first
+    }
+
+    private func check(_ url: URL) -> String? {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else {
+            return "the database file cannot be opened while in use (\(String(cString: strerror(errno)))); it was removed or moved"
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return "the database file cannot be examined: \(String(cString: strerror(errno)))" }
+        let size = Int64(status.st_size)
+        let changed = lock.withLock { () -> String? in
+            guard largest >= 0 else { return nil }
+            if UInt64(status.st_dev) != device || UInt64(status.st_ino) != inode {
+                return "the database file was replaced by another file while open"
+            }
+            if size < largest { return "the database file was cut short while open (\(size) bytes, was \(largest))" }
+            return nil
+        }
+        if let changed { return changed }
+        // The header says how large the file is since the last checkpoint (offsets 16,
+        // 28, 24 and 92 of https://www.sqlite.org/fileformat2.html#database_header).
+        if size > 0 {
+            var header = [UInt8](repeating: 0, count: 100)
+            let read = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 100, 0) }
+            guard read == 100 else { return "the database file was cut short inside its header (\(size) bytes)" }
+            func u32(_ at: Int) -> UInt32 { header[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
+            let rawPageSize = Int64(header[16]) << 8 | Int64(header[17])
+            let pageSize = rawPageSize == 1 ? 65_536 : rawPageSize
+            let pages = Int64(u32(28))
+            if pages > 0, u32(24) == u32(92), pageSize >= 512, size < pages * pageSize {
+                return "the database file was cut short (\(size) bytes; its header counts \(pages) pages of \(pageSize) bytes)"
+            }
+        }
+        lock.withLock { largest = max(largest, size) }
+        return nil
     }
 }

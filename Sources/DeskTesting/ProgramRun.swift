@@ -86,11 +86,16 @@ public final class ChildProcess: @unchecked Sendable {
 
     public static func start(
         _ program: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-        user: (uid: uid_t, gid: gid_t, groups: [gid_t])? = nil
+        user: (uid: uid_t, gid: gid_t, groups: [gid_t])? = nil, prefix: [String] = []
     ) throws -> ChildProcess {
         let process = Process()
         let binary = RepositoryPaths.binaries.appendingPathComponent(program)
-        if let user {
+        if let first = prefix.first {
+            // A command that execs the program as its last step (`unshare --mount --`,
+            // `sh -c '…; exec "$@"'`): the process is then the program itself.
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(prefix.dropFirst()) + [binary.path] + arguments
+        } else if let user {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             let groups = user.groups.isEmpty ? ["--clear-groups"] : ["--groups", user.groups.map(String.init).joined(separator: ",")]
             process.arguments = ["--reuid", "\(user.uid)", "--regid", "\(user.gid)"] + groups + ["--", binary.path] + arguments

@@ -39,6 +39,15 @@ public struct RequiredTool: Sendable {
     public static let rootWithSetpriv = RequiredTool(
         name: "root with setpriv (util-linux)", probe: ["sh", "-c", "[ \"$(id -u)\" = 0 ] && command -v setpriv"])
 
+    /// Root that may make a private mount namespace (`unshare --mount`), mount a tmpfs
+    /// and bind mounts in it, and enter it (`nsenter`): for the fault tests.
+    public static let rootWithMounts = RequiredTool(
+        name: "root with unshare, nsenter and mount (util-linux)",
+        probe: [
+            "sh", "-c",
+            "[ \"$(id -u)\" = 0 ] && command -v nsenter >/dev/null && unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs /mnt'",
+        ])
+
     /// Whether this run is CI's: `CI` is set to `true` (or `1`, `yes`).
     public static var isContinuousIntegration: Bool { isContinuousIntegration(ProcessInfo.processInfo.environment) }
 

@@ -141,7 +141,7 @@ import Testing
         try harness.deliver(Self.message("stuck.jp2"), to: "retail-jp", name: "1795935824.M3P1.mx1")
         #expect(DaemonHarness.eventually(timeout: 8) { Self.storedCount(desk, "retail-jp") == 2 }, "retail-jp resumes at once")
         FileManager.default.createFile(atPath: release, contents: nil)
-        #expect(DaemonHarness.eventually(timeout: 20) { Self.storedCount(desk, "retail-us") == 1 })
+        #expect(DaemonHarness.eventually(timeout: 20) { Self.storedCount(desk, "retail-us") == 1 }, "\(daemon.stderrSoFar)")
         #expect(TemporaryDesk.files(under: desk.inbox("retail-us").appendingPathComponent("new")).isEmpty)
         daemon.signal(SIGTERM)
         #expect(daemon.finish().status == 0)
