@@ -24,11 +24,16 @@ public enum DeskRequest: Sendable, Equatable {
     case assign(submission: String, reviewer: String, force: Bool)
     /// Book, move or cancel the review (`at`: ISO 8601; nil: the first free slot).
     case schedule(submission: String, at: String?, reviewer: String?, cancel: Bool)
+    /// Remove the archived originals and personal data of the tenant's submissions
+    /// finished before `before` (`YYYY-MM-DD`), keeping the SLA facts (retention).
+    case purge(tenant: String, before: String)
 
-    /// The submission the request is about (its tenant decides who may make it).
+    /// The submission the request is about (its tenant decides who may make it);
+    /// for a request about a whole tenant, the tenant.
     public var submissionID: String {
         switch self {
         case .note(let id, _), .close(let id, _), .respond(let id, _, _), .assign(let id, _, _), .schedule(let id, _, _, _): return id
+        case .purge(let tenant, _): return tenant
         }
     }
 }
@@ -40,6 +45,7 @@ public enum DeskOutcome: Sendable, Equatable {
     case responded(submission: String, kind: String, to: [String], first: Bool, timing: String, delivery: String)
     case assigned(submission: String, reviewer: String, by: String, forced: String?)
     case scheduled(submission: String, summary: String)
+    case purged(RetentionPurge.Result, by: String)
 
     /// One line for the person who asked.
     public var message: String {
@@ -47,6 +53,7 @@ public enum DeskOutcome: Sendable, Equatable {
         case .noted(let id, let author, _): return "Note added to \(id) by \(author)."
         case .closed(let id, let who): return "\(id) closed by \(who); it has no SLA from now on."
         case .scheduled(_, let summary): return summary
+        case .purged(let result, _): return result.message
         case .assigned(let id, let reviewer, let who, let forced):
             return "\(id) assigned to \(reviewer) by \(who)" + (forced.map { ", despite: \($0)" } ?? "") + "."
         case .responded(let id, let kind, let to, let first, let timing, let delivery):
@@ -129,6 +136,9 @@ public enum DeskRequests {
     public static func perform(
         _ request: DeskRequest, by caller: DeskCaller, on desk: Desk, now: Date, daemonUser: uid_t = geteuid()
     ) throws(DeskError) -> DeskOutcome {
+        if case .purge(let name, let before) = request {
+            return try purge(tenant: name, before: before, by: caller, on: desk, now: now, daemonUser: daemonUser)
+        }
         let id = request.submissionID
         guard let (tenant, _) = desk.configuration.resolve(submissionID: id) else {
             // Unknown or disabled tenant: the same words a reader gets.
@@ -162,7 +172,39 @@ public enum DeskRequests {
             return try desk.assign(id, to: name, by: caller.name, force: force, now: now)
         case .schedule(let id, let at, let reviewer, let cancel):
             return try desk.schedule(id, at: at, reviewer: reviewer, cancel: cancel, by: caller.name, now: now)
+        case .purge:
+            preconditionFailure("handled above")
         }
+    }
+
+    /// A retention purge. Root and the daemon's user may purge up to any date (an
+    /// erasure request); a member of the tenant's access group only what the tenant's
+    /// `retention.closed_days` allows, and nothing when it sets no retention period.
+    static func purge(
+        tenant name: String, before: String, by caller: DeskCaller, on desk: Desk, now: Date, daemonUser: uid_t
+    ) throws(DeskError) -> DeskOutcome {
+        let tenant = try desk.tenant(named: name)
+        guard mayChange(tenant, caller: caller, daemonUser: daemonUser) else {
+            throw .notAllowed(
+                "\(caller.name) may not purge tenant \(tenant.id): not a member of its access group; nothing was changed")
+        }
+        let (day, _) = try RetentionPurge.cutoff(before, for: tenant)
+        if caller.uid != 0 && caller.uid != daemonUser {
+            guard let latest = RetentionPurge.latestAllowedCutoff(tenant, now: now) else {
+                throw .notAllowed(
+                    "tenant \(tenant.id) sets no retention period (retention: closed_days: in \(tenant.sourceFile.path)); only root or the daemon's user may purge it; nothing was changed")
+            }
+            guard !(latest < day) else {
+                throw .notAllowed(
+                    "tenant \(tenant.id) keeps finished submissions \(tenant.retention.closedDays ?? 0) days: --before may be at most \(latest.iso) for \(caller.name) (root or the daemon's user may purge later ones); nothing was changed")
+            }
+        }
+        guard let store = try desk.store(for: tenant, access: .write) else {
+            return .purged(
+                RetentionPurge.Result(tenant: tenant.id, before: day.iso, ids: [], filesRemoved: 0, bytesRemoved: 0), by: caller.name)
+        }
+        let result = try RetentionPurge.perform(tenant, store: store, before: before, by: caller.name, now: now)
+        return .purged(result, by: caller.name)
     }
 }
 
@@ -182,6 +224,8 @@ struct RequestEnvelope: Codable, Equatable {
     var at: String?
     var cancel: Bool?
     var body: String?
+    var tenant: String?
+    var before: String?
 
     init(_ request: DeskRequest) {
         version = Self.currentVersion
@@ -210,6 +254,10 @@ struct RequestEnvelope: Codable, Equatable {
             self.at = at
             self.reviewer = reviewer
             self.cancel = cancel
+        case .purge(let tenant, let before):
+            command = "purge"
+            self.tenant = tenant
+            self.before = before
         }
     }
 
@@ -236,6 +284,9 @@ struct RequestEnvelope: Codable, Equatable {
         case "schedule":
             guard let id else { throw .badArgument("a schedule request needs \"id\"") }
             return .schedule(submission: id, at: at, reviewer: reviewer, cancel: cancel ?? false)
+        case "purge":
+            guard let tenant, let before else { throw .badArgument("a purge request needs \"tenant\" and \"before\"") }
+            return .purge(tenant: tenant, before: before)
         default:
             throw .badArgument("unknown request \"\(SafeText.escapingControls(command))\"")
         }
@@ -262,6 +313,7 @@ public struct ReplyEnvelope: Codable, Equatable, Sendable {
         case .responded: self.author = nil
         case .assigned(_, _, let who, _): self.author = who
         case .scheduled: self.author = nil
+        case .purged(_, let who): self.author = who
         }
     }
 
