@@ -25,6 +25,9 @@ import Testing
     @Test func aPeriodInRangeIsTaken() throws {
         let configuration = try load("retention:\n  closed_days: 730")
         #expect(configuration.tenant("retail-jp")?.retention.closedDays == 730)
+        #expect(configuration.tenant("retail-jp")?.retention.automatic == true)
+        let manual = try load("retention:\n  closed_days: 400\n  automatic: false")
+        #expect(manual.tenant("retail-jp")?.retention == RetentionSettings(closedDays: 400, automatic: false))
     }
 
     @Test(arguments: [
@@ -32,6 +35,8 @@ import Testing
         ("retention:\n  closed_days: forever", "closed_days"),
         ("retention:\n  closed_dayz: 400", "closed_dayz"),
         ("retention: 400", "retention"),
+        ("retention:\n  automatic: false", "automatic"),
+        ("retention:\n  closed_days: 400\n  automatic: sometimes", "automatic"),
     ])
     func aMistakeDisablesTheTenantNamingFileLineAndKey(_ block: String, _ key: String) throws {
         let configuration = try load(block)

@@ -35,12 +35,14 @@ import Testing
     /// the running daemon: retail-jp-1 open, retail-jp-2 noted and closed, retail-jp-3
     /// an automatic reply (ignored).
     func threeSubmissions(
-        accessGroup: String? = nil, _ body: (TemporaryDesk, DaemonHarness, ChildProcess) throws -> Void
+        accessGroup: String? = nil, automatic: Bool = true,
+        _ body: (TemporaryDesk, DaemonHarness, ChildProcess) throws -> Void
     ) throws {
         let desk = try TemporaryDesk(name: "purge")
         defer { desk.remove() }
         let tenantFile = desk.config.appendingPathComponent("tenants/retail-jp.yaml")
         var text = try String(contentsOf: tenantFile, encoding: .utf8) + "\nretention:\n  closed_days: 30\n"
+        if !automatic { text += "  automatic: false\n" }
         if let accessGroup { text += "access_group: \(accessGroup)\n" }
         try text.write(to: tenantFile, atomically: true, encoding: .utf8)
         let harness = DaemonHarness(desk: desk, environment: Self.environment)
@@ -166,7 +168,8 @@ import Testing
         let office = try SystemGroup(members: ["nobody"])
         defer { office.remove() }
         let member = (uid: uid_t(65_534), gid: gid_t(65_534), groups: [office.gid])
-        try threeSubmissions(accessGroup: office.name) { desk, harness, daemon in
+        // automatic: false: a person purges (the daemon would otherwise do it itself on its first sweep).
+        try threeSubmissions(accessGroup: office.name, automatic: false) { desk, harness, daemon in
             // 30 days' retention at 2026-11-30: at most --before 2026-10-31 for a reviewer.
             let tooLate = try competency(desk, ["purge", "--tenant", "retail-jp", "--before", "2026-12-31"], user: member)
             #expect(tooLate.status == 77, "\(tooLate.stdout) \(tooLate.stderr)")
@@ -199,6 +202,36 @@ import Testing
             let down = try competency(
                 desk, ["purge", "--tenant", "retail-jp", "--before", "2026-12-31"], environment: later, user: member)
             #expect(down.status == 69, "\(down.stderr)")
+        }
+    }
+}
+
+extension RetentionPurgeTests {
+    /// With `retention: closed_days: 30`, the daemon purges by itself on its sweep what
+    /// finished more than 30 days ago, and records it under its own name.
+    @Test func theDaemonAppliesTheRetentionPeriodOnItsSweep() throws {
+        try threeSubmissions { desk, harness, daemon in
+            // On the day: nothing has been finished 30 days yet.
+            #expect(originals(desk).count == 3)
+            daemon.signal(SIGTERM)
+            #expect(daemon.finish().status == 0)
+            let later = ["COMPETENCY_NOW": "2027-01-15T10:00:00+09:00"]
+            let laterDaemon = try DaemonHarness(desk: desk, environment: later).startDaemon()
+            defer {
+                if laterDaemon.process.isRunning {
+                    laterDaemon.signal(SIGKILL)
+                    _ = laterDaemon.finish()
+                }
+            }
+            #expect(DaemonHarness.eventually(timeout: 30) { originals(desk).count == 1 }, "\(originals(desk))")
+            let history = try competency(desk, ["history", "retail-jp-2"], environment: later)
+            #expect(history.stdout.contains("competencyd"), "\(history.stdout)")
+            #expect(history.stdout.contains("before 2026-12-16"), "the cut-off is 30 days before 2027-01-15: \(history.stdout)")
+            let open = try json(try competency(desk, ["show", "retail-jp-1", "--json"], environment: later))
+            #expect(open["subject"] as? String != nil, "the open submission keeps everything")
+            laterDaemon.signal(SIGTERM)
+            #expect(laterDaemon.finish().status == 0)
+            #expect(try competency(desk, ["verify", "--tenant", "retail-jp"], environment: later).status == 0)
         }
     }
 }
