@@ -35,6 +35,11 @@ public struct RequiredTool: Sendable {
     public static let rootWithSetpriv = RequiredTool(
         name: "root with setpriv (util-linux)", probe: ["sh", "-c", "[ \"$(id -u)\" = 0 ] && command -v setpriv"])
 
+    /// Root with Postfix (the Debian package): a private instance started by a test (`postfix -c DIR`).
+    public static let postfix = RequiredTool(
+        name: "root with Postfix (apt package postfix)",
+        probe: ["sh", "-c", "[ \"$(id -u)\" = 0 ] && test -x /usr/sbin/postfix && id postfix && getent group postdrop"])
+
     /// Whether this run is CI's: `CI` is set to `true` (or `1`, `yes`).
     public static var isContinuousIntegration: Bool { isContinuousIntegration(ProcessInfo.processInfo.environment) }
 
