@@ -74,7 +74,19 @@ public enum TenantBackup {
         }
     }
 
+    /// A backup folder inside the archive would copy itself into itself, and a restore
+    /// from there would read what it overwrites.
+    static func refuseInsideArchive(_ folder: URL, of tenant: TenantConfiguration) throws {
+        let archive = tenant.archive.standardizedFileURL.resolvingSymlinksInPath().path
+        let path = folder.standardizedFileURL.resolvingSymlinksInPath().path
+        if path == archive || path.hasPrefix(archive + "/") {
+            throw DeskError.badArgument(
+                "\(folder.path) is inside the archive of \(tenant.id) (\(tenant.archive.path)); keep backups elsewhere, ideally on another disk")
+        }
+    }
+
     static func makeBackup(_ tenant: TenantConfiguration, to folder: URL, now: Date) throws -> Summary {
+        try refuseInsideArchive(folder, of: tenant)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let existing = try? readManifest(in: folder), existing.tenant != tenant.id {
             throw DeskError.badArgument(
@@ -226,6 +238,7 @@ public enum TenantBackup {
     }
 
     static func putBack(_ tenant: TenantConfiguration, from folder: URL) throws -> Summary {
+        try refuseInsideArchive(folder, of: tenant)
         let manifest = try readManifest(in: folder)
         guard manifest.tenant == tenant.id else {
             throw DeskError.badArgument("\(folder.path) holds a backup of tenant \(manifest.tenant), not \(tenant.id)")

@@ -158,5 +158,10 @@ import Testing
         let nothing = try competency(desk, ["backup", "--tenant", "retail-jp", "--to", empty.path])
         #expect(nothing.status == 1)
         #expect(nothing.stderr.contains("no store yet"), "\(nothing.stderr)")
+        let inside = desk.archive("retail-jp").appendingPathComponent("backup")
+        let itself = try competency(desk, ["backup", "--tenant", "retail-jp", "--to", inside.path])
+        #expect(itself.status == 64, "\(itself.stderr)")
+        #expect(itself.stderr.contains("inside the archive of retail-jp"), "\(itself.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: inside.path), "nothing was made")
     }
 }
