@@ -164,4 +164,83 @@ import Testing
         #expect(itself.stderr.contains("inside the archive of retail-jp"), "\(itself.stderr)")
         #expect(!FileManager.default.fileExists(atPath: inside.path), "nothing was made")
     }
+
+    /// A backup taken while the daemon is busy ingesting is consistent: restored into
+    /// another desk, every row the snapshot holds has its archived file with its hash
+    /// (the pipeline archives before it commits, and the files are copied after the
+    /// snapshot); originals archived after the snapshot have no row yet, and the
+    /// daemon started on the restored desk recovers each of them exactly once.
+    @Test func aBackupUnderLoadRestoresToAConsistentDeskThatRecoversTheRest() throws {
+        let desk = try TemporaryDesk(name: "backup-load")
+        defer { desk.remove() }
+        let backup = desk.root.appendingPathComponent("backup")
+        let harness = DaemonHarness(desk: desk, environment: Self.environment)
+        let daemon = try harness.startDaemon()
+        defer {
+            if daemon.process.isRunning {
+                daemon.signal(SIGKILL)
+                _ = daemon.finish()
+            }
+        }
+        func message(_ number: Int) -> Data {
+            Data(
+                """
+                From: Partner \(number) <p\(number)@partner\(number).example>
+                To: retail-jp@competency-desk.example
+                Subject: Question \(number)
+                Message-ID: <load-\(number)@partner\(number).example>
+                Date: Mon, 30 Nov 2026 09:00:00 +0900
+
+                Message number \(number).
+
+                """.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        }
+        let total = 60
+        let messages = (1...total).map(message)
+        let delivering = Thread {
+            for (index, bytes) in messages.enumerated() {
+                let number = index + 1
+                _ = try? harness.deliver(bytes, to: "retail-jp", name: "17959358\(10 + number).M\(number)P1.mx1")
+                usleep(15_000)
+            }
+        }
+        delivering.start()
+        #expect(DaemonHarness.eventually(timeout: 30) { originals(desk).count >= 15 })
+        let taken = try competency(desk, ["backup", "--tenant", "retail-jp", "--to", backup.path])
+        #expect(taken.status == 0, "\(taken.stderr)")
+        #expect(DaemonHarness.eventually(timeout: 60) { originals(desk).count == total }, "all \(total) stored")
+        daemon.signal(SIGTERM)
+        #expect(daemon.finish().status == 0)
+
+        let other = try TemporaryDesk(name: "backup-load-restored")
+        defer { other.remove() }
+        let restored = try competency(other, ["restore", "--tenant", "retail-jp", "--from", backup.path])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let verified = try competency(other, ["verify", "--tenant", "retail-jp", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [String: Any])
+        let problems = report["problems"] as? [[String: Any]] ?? []
+        #expect(
+            problems.allSatisfy { $0["problem"] as? String == "no-row" },
+            "every row of the snapshot has its file with its hash: \(problems)")
+        let backedUp = originals(other).count
+        let rows = report["recorded_files"] as? Int ?? -1
+        #expect(rows >= 15 && rows + problems.count == backedUp, "rows \(rows), unrecorded \(problems.count), files \(backedUp)")
+
+        // The daemon on the restored desk recovers what the snapshot missed, once each.
+        let again = try DaemonHarness(desk: other, environment: Self.environment).startDaemon()
+        defer {
+            if again.process.isRunning {
+                again.signal(SIGKILL)
+                _ = again.finish()
+            }
+        }
+        let restoredHarness = DaemonHarness(desk: other, environment: Self.environment)
+        #expect(DaemonHarness.eventually(timeout: 30) { (try? restoredHarness.queue(all: true).count) == backedUp })
+        let ids = try restoredHarness.queue(all: true).compactMap { $0["message_id"] as? String }
+        #expect(Set(ids).count == ids.count && ids.count == backedUp, "no message stored twice")
+        again.signal(SIGTERM)
+        #expect(again.finish().status == 0)
+        #expect(try competency(other, ["verify", "--tenant", "retail-jp"]).status == 0)
+    }
+
 }
