@@ -45,7 +45,9 @@ public enum RetentionPurge {
     }
 
     /// The submissions of `tenant` a purge with cut-off `before` takes.
-    public static func plan(_ tenant: TenantConfiguration, store: SubmissionStore, before: String) throws(DeskError) -> Plan {
+    public static func plan(_ tenant: TenantConfiguration, store: SubmissionStore, before: String) throws(DeskError)
+        -> Plan
+    {
         let (day, instant) = try cutoff(before, for: tenant)
         do {
             return Plan(tenant: tenant.id, before: day.iso, candidates: try store.purgeCandidates(before: instant))
@@ -92,7 +94,9 @@ public enum RetentionPurge {
                 do {
                     try DurableFile.remove(url)
                 } catch {
-                    throw .failed("cannot remove \(url.path) for \(tenant.id)-\(candidate.number): \(error); nothing was blanked yet, run the purge again once fixed")
+                    throw .failed(
+                        "cannot remove \(url.path) for \(tenant.id)-\(candidate.number): \(error); nothing was blanked yet, run the purge again once fixed"
+                    )
                 }
                 result.filesRemoved += 1
                 result.bytesRemoved += Int64(status.st_size)
@@ -104,7 +108,8 @@ public enum RetentionPurge {
                 before: plan.before, by: actor, at: now)
         } catch {
             throw .failed(
-                "the archived files were removed but the store could not record the purge (\(error.description)); run the same purge again to finish it")
+                "the archived files were removed but the store could not record the purge (\(error.description)); run the same purge again to finish it"
+            )
         }
         return result
     }

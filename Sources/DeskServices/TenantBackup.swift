@@ -81,7 +81,8 @@ public enum TenantBackup {
         let path = folder.standardizedFileURL.resolvingSymlinksInPath().path
         if path == archive || path.hasPrefix(archive + "/") {
             throw DeskError.badArgument(
-                "\(folder.path) is inside the archive of \(tenant.id) (\(tenant.archive.path)); keep backups elsewhere, ideally on another disk")
+                "\(folder.path) is inside the archive of \(tenant.id) (\(tenant.archive.path)); keep backups elsewhere, ideally on another disk"
+            )
         }
     }
 
@@ -90,7 +91,8 @@ public enum TenantBackup {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let existing = try? readManifest(in: folder), existing.tenant != tenant.id {
             throw DeskError.badArgument(
-                "\(folder.path) holds a backup of tenant \(existing.tenant), not \(tenant.id); give each tenant its own folder")
+                "\(folder.path) holds a backup of tenant \(existing.tenant), not \(tenant.id); give each tenant its own folder"
+            )
         }
         guard FileManager.default.fileExists(atPath: tenant.store.path) else {
             throw DeskError.failed("tenant \(tenant.id) has no store yet at \(tenant.store.path): nothing to back up")
@@ -182,15 +184,18 @@ public enum TenantBackup {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw DeskError.badArgument(
-                "\(folder.path) is not a complete backup: \(url.path) is missing (make one with competency backup --tenant T --to \(folder.path))")
+                "\(folder.path) is not a complete backup: \(url.path) is missing (make one with competency backup --tenant T --to \(folder.path))"
+            )
         }
         do {
             let manifest = try JSONDecoder().decode(Manifest.self, from: data)
             guard manifest.format == format else {
-                throw DeskError.badArgument("\(url.path): format \"\(manifest.format)\" is not understood (this release reads \(format))")
+                throw DeskError.badArgument(
+                    "\(url.path): format \"\(manifest.format)\" is not understood (this release reads \(format))")
             }
             for file in manifest.files where !isSafeRelativePath(file.path) {
-                throw DeskError.badArgument("\(url.path): the file path \"\(SafeText.escapingControls(file.path))\" leaves the archive")
+                throw DeskError.badArgument(
+                    "\(url.path): the file path \"\(SafeText.escapingControls(file.path))\" leaves the archive")
             }
             return manifest
         } catch let error as DeskError {
@@ -247,10 +252,12 @@ public enum TenantBackup {
         let storeDigest = try FileDigest.of(storeCopy)
         guard storeDigest.sha256 == manifest.storeSHA256 else {
             throw DeskError.failed(
-                "\(storeCopy.path) is not the file the backup recorded (SHA-256 \(storeDigest.sha256), manifest \(manifest.storeSHA256)); nothing was changed")
+                "\(storeCopy.path) is not the file the backup recorded (SHA-256 \(storeDigest.sha256), manifest \(manifest.storeSHA256)); nothing was changed"
+            )
         }
         if let stamp = try? SubmissionStore.tenantStamp(of: storeCopy), stamp != tenant.id {
-            throw DeskError.badArgument("\(storeCopy.path) is the store of tenant \(stamp), not \(tenant.id); nothing was changed")
+            throw DeskError.badArgument(
+                "\(storeCopy.path) is the store of tenant \(stamp), not \(tenant.id); nothing was changed")
         }
         // Every archived file of the backup is checked before anything is changed.
         let source = folder.appendingPathComponent(archiveFolderName)
@@ -258,7 +265,8 @@ public enum TenantBackup {
             let digest = try FileDigest.of(source.appendingPathComponent(file.path))
             guard digest.sha256 == file.sha256 else {
                 throw DeskError.failed(
-                    "\(source.appendingPathComponent(file.path).path) differs from the backup's record (SHA-256 \(digest.sha256), manifest \(file.sha256)); nothing was changed")
+                    "\(source.appendingPathComponent(file.path).path) differs from the backup's record (SHA-256 \(digest.sha256), manifest \(file.sha256)); nothing was changed"
+                )
             }
         }
         // Files the daemon will own: when root restores, they get the archive folder's owner.
@@ -271,7 +279,8 @@ public enum TenantBackup {
         // renamed into place; the folder fsynced.
         let storeFolder = tenant.store.deletingLastPathComponent()
         let temporary = storeFolder.appendingPathComponent(DurableFile.temporaryPrefix + UUID().uuidString)
-        try DurableCopy.copy(storeCopy, to: temporary, expectedSHA256: manifest.storeSHA256, owner: owner, rename: false)
+        try DurableCopy.copy(
+            storeCopy, to: temporary, expectedSHA256: manifest.storeSHA256, owner: owner, rename: false)
         for suffix in ["-wal", "-shm", "-journal"] {
             guard unlink(tenant.store.path + suffix) == 0 || errno == ENOENT else {
                 let error = FileOperationError.lastError("remove", tenant.store.path + suffix)
@@ -375,12 +384,17 @@ public enum TenantBackup {
             if row.purged {
                 if present {
                     result.problems.append(
-                        Problem(file: path, kind: "not-purged", detail: "\(id) was purged but its archived file is still there", submission: id))
+                        Problem(
+                            file: path, kind: "not-purged",
+                            detail: "\(id) was purged but its archived file is still there", submission: id))
                 }
                 continue
             }
             guard present else {
-                result.problems.append(Problem(file: path, kind: "missing", detail: "the store records it for \(id); the file is gone", submission: id))
+                result.problems.append(
+                    Problem(
+                        file: path, kind: "missing", detail: "the store records it for \(id); the file is gone",
+                        submission: id))
                 continue
             }
             do {
@@ -389,7 +403,8 @@ public enum TenantBackup {
                     result.problems.append(
                         Problem(
                             file: path, kind: "altered",
-                            detail: "SHA-256 \(digest.sha256), the store recorded \(row.sha256) for \(id)", submission: id))
+                            detail: "SHA-256 \(digest.sha256), the store recorded \(row.sha256) for \(id)",
+                            submission: id))
                 }
             } catch {
                 result.problems.append(Problem(file: path, kind: "unreadable", detail: "\(error)", submission: id))
@@ -404,7 +419,9 @@ public enum TenantBackup {
         result.archivedFiles = originals.count
         for path in originals where recorded[path] == nil {
             result.problems.append(
-                Problem(file: path, kind: "no-row", detail: "an archived original the store has no row for", submission: nil))
+                Problem(
+                    file: path, kind: "no-row", detail: "an archived original the store has no row for", submission: nil
+                ))
         }
         result.problems.sort { ($0.file, $0.kind) < ($1.file, $1.kind) }
         return result
@@ -452,7 +469,9 @@ struct FileDigest {
 /// Copies that survive a crash: a temporary name in the destination folder, fsync,
 /// rename, fsync of the folder; the bytes are hashed as they are copied and checked.
 enum DurableCopy {
-    static func copy(_ source: URL, to target: URL, expectedSHA256: String, owner: uid_t?, rename moving: Bool = true) throws {
+    static func copy(_ source: URL, to target: URL, expectedSHA256: String, owner: uid_t?, rename moving: Bool = true)
+        throws
+    {
         let folder = target.deletingLastPathComponent()
         try makeFolder(folder, owner: owner)
         let input = open(source.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)

@@ -25,13 +25,15 @@ extension SubmissionStore {
             try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
             try copy.close()
             guard check == ["ok"] else {
-                throw StoreError.database(file: url.path, reason: "the copy fails its check: \(check.joined(separator: "; "))")
+                throw StoreError.database(
+                    file: url.path, reason: "the copy fails its check: \(check.joined(separator: "; "))")
             }
             for suffix in ["-wal", "-shm"] { unlink(url.path + suffix) }
             let fd = open(url.path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0, fsync(fd) == 0 else {
                 if fd >= 0 { close(fd) }
-                throw StoreError.database(file: url.path, reason: "cannot fsync the copy: \(String(cString: strerror(errno)))")
+                throw StoreError.database(
+                    file: url.path, reason: "cannot fsync the copy: \(String(cString: strerror(errno)))")
             }
             close(fd)
         } catch let error as StoreError {
@@ -74,7 +76,8 @@ extension SubmissionStore {
                     """)
             return rows.map { row in
                 ArchivedFileRow(
-                    path: row["archive_path"], sha256: row["content_sha256"], submissionNumber: row["submission_number"],
+                    path: row["archive_path"], sha256: row["content_sha256"],
+                    submissionNumber: row["submission_number"],
                     purged: row["purged"])
             }
         }
@@ -120,7 +123,8 @@ extension SubmissionStore {
     /// (times, file names, states): kept as they are. Every other entry's detail (notes,
     /// problems quoting addresses, mail sent to people, reasons people typed) is replaced.
     static let impersonalEventKinds = [
-        "received", "deadline", "sla-at-risk", "sla-breached", "superseded", "duplicate-received", "ignored", "recovered",
+        "received", "deadline", "sla-at-risk", "sla-breached", "superseded", "duplicate-received", "ignored",
+        "recovered",
         "purged",
     ]
 
@@ -137,7 +141,9 @@ extension SubmissionStore {
             let inList = "IN (SELECT value FROM json_each(?))"
             // Check statuses are the office's decision and stay; their reasons quote the document.
             for number in numbers {
-                guard let checks = try String.fetchOne(db, sql: "SELECT checks FROM submission WHERE number = ?", arguments: [number])
+                guard
+                    let checks = try String.fetchOne(
+                        db, sql: "SELECT checks FROM submission WHERE number = ?", arguments: [number])
                 else { throw StoreError.noSuchSubmission(number) }
                 let kept = Self.checksWithoutReasons(checks)
                 try db.execute(sql: "UPDATE submission SET checks = ? WHERE number = ?", arguments: [kept, number])
@@ -149,7 +155,8 @@ extension SubmissionStore {
                         problems = '[]', purged_at = ?
                     WHERE number \(inList)
                     """, arguments: [now.timeIntervalSince1970, list])
-            try db.execute(sql: "UPDATE note SET text = ? WHERE submission_number \(inList)", arguments: [Self.purgedText, list])
+            try db.execute(
+                sql: "UPDATE note SET text = ? WHERE submission_number \(inList)", arguments: [Self.purgedText, list])
             try db.execute(sql: "UPDATE review SET answers = '{}' WHERE submission_number \(inList)", arguments: [list])
             // Mail already handed over (or given up) that concerns only purged submissions:
             // its text and recipients are personal data; the row stays as the fact it was sent.
@@ -196,7 +203,8 @@ extension SubmissionStore {
                 let list: String = row["submissions"]
                 let numbers = (try? JSONDecoder().decode([Int64].self, from: Data(list.utf8))) ?? []
                 return PurgeRecord(
-                    id: row["id"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"], before: row["before"],
+                    id: row["id"], at: Date(timeIntervalSince1970: row["at"]), actor: row["actor"],
+                    before: row["before"],
                     submissions: numbers, filesRemoved: row["files_removed"], bytesRemoved: row["bytes_removed"])
             }
         }
@@ -204,7 +212,9 @@ extension SubmissionStore {
 
     /// `[{id, status, reason}]` with every reason emptied.
     static func checksWithoutReasons(_ text: String) -> String {
-        guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else { return "[]" }
+        guard let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
+            return "[]"
+        }
         let kept = array.map { check -> [String: Any] in
             var check = check
             if check["reason"] != nil { check["reason"] = "" }

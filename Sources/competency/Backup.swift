@@ -5,7 +5,8 @@ import Foundation
 extension Competency {
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy a tenant's store (SQLite's online backup) and archive into a folder, while the daemon runs.",
+            abstract:
+                "Copy a tenant's store (SQLite's online backup) and archive into a folder, while the daemon runs.",
             discussion: """
                 The store is copied from a read-only connection as one consistent snapshot; the \
                 archive's files are copied incrementally (a file already in the folder with the same \
@@ -66,7 +67,8 @@ extension Competency {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a tenant's archive against its store: every recorded file present with its hash, every original recorded.",
+            abstract:
+                "Check a tenant's archive against its store: every recorded file present with its hash, every original recorded.",
             discussion: "Exit 0 when all is well; 1 with every problem listed, one per line (or in the JSON).")
 
         @OptionGroup var options: GlobalOptions
@@ -88,7 +90,9 @@ extension Competency {
                     }
                     print(
                         "\(result.tenant): \(result.recordedFiles) recorded file\(result.recordedFiles == 1 ? "" : "s"), \(result.archivedFiles) archived original\(result.archivedFiles == 1 ? "" : "s"), "
-                            + (clean ? "all present and intact." : "\(result.problems.count) problem\(result.problems.count == 1 ? "" : "s")."))
+                            + (clean
+                                ? "all present and intact."
+                                : "\(result.problems.count) problem\(result.problems.count == 1 ? "" : "s")."))
                 }
             }
             if !clean {

@@ -5,7 +5,8 @@ import Foundation
 extension Competency {
     struct Purge: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove the archived originals and personal data of submissions finished before a date (retention).",
+            abstract:
+                "Remove the archived originals and personal data of submissions finished before a date (retention).",
             discussion: """
                 Takes answered, closed and ignored submissions on which nothing has happened since DATE \
                 (the start of that day in the tenant's time zone) and no open revision depends on. \
@@ -36,7 +37,9 @@ extension Competency {
                         "Would purge \(plan.candidates.count) submission\(plan.candidates.count == 1 ? "" : "s") of \(plan.tenant) finished before \(plan.before) (\(plan.fileCount) archived file\(plan.fileCount == 1 ? "" : "s")); nothing was changed."
                     )
                     for candidate in plan.candidates {
-                        print("  \(plan.tenant)-\(candidate.number)  \(candidate.archivePaths.count) file\(candidate.archivePaths.count == 1 ? "" : "s")")
+                        print(
+                            "  \(plan.tenant)-\(candidate.number)  \(candidate.archivePaths.count) file\(candidate.archivePaths.count == 1 ? "" : "s")"
+                        )
                     }
                     return
                 }

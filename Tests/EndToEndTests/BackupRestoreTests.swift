@@ -49,7 +49,8 @@ import Testing
         try harness.deliver(try fixture("not-a-message.png"), to: "retail-jp", name: "1795935804.M1P1.mx1")
         #expect(
             DaemonHarness.eventually(timeout: 30) {
-                (try? FileManager.default.contentsOfDirectory(atPath: desk.inbox("retail-jp").appendingPathComponent("new").path))?.isEmpty ?? false
+                (try? FileManager.default.contentsOfDirectory(
+                    atPath: desk.inbox("retail-jp").appendingPathComponent("new").path))?.isEmpty ?? false
             }, "the daemon took every file")
         let ids = try harness.queue(all: true).compactMap { $0["id"] as? String }.sorted()
         try #require(ids == ["retail-jp-1", "retail-jp-2"], "\(ids)")
@@ -81,7 +82,8 @@ import Testing
         let refused = try competency(desk, ["restore", "--tenant", "retail-jp", "--from", backup.path])
         #expect(refused.status == 69, "\(refused.stdout) \(refused.stderr)")
         #expect(refused.stderr.contains("competencyd is running"), "\(refused.stderr)")
-        #expect(try Data(contentsOf: desk.archive("retail-jp").appendingPathComponent("competency.sqlite")) == storeBefore)
+        #expect(
+            try Data(contentsOf: desk.archive("retail-jp").appendingPathComponent("competency.sqlite")) == storeBefore)
 
         daemon.signal(SIGTERM)
         #expect(daemon.finish().status == 0)
@@ -90,7 +92,8 @@ import Testing
         // Wipe the tenant's store and archive entirely; restore.
         try FileManager.default.removeItem(at: desk.archive("retail-jp"))
         let gone = try competency(desk, ["queue", "--tenant", "retail-jp", "--json"])
-        #expect(gone.status == 0 && gone.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(gone.stdout)")
+        #expect(
+            gone.status == 0 && gone.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(gone.stdout)")
         let restored = try competency(desk, ["restore", "--tenant", "retail-jp", "--from", backup.path])
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(restored.stdout.contains("5 archived files copied"), "\(restored.stdout)")
@@ -131,7 +134,8 @@ import Testing
         let json = try competency(desk, ["verify", "--tenant", "retail-jp", "--json"])
         #expect(json.status == 1)
         let problems = try #require(
-            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["problems"] as? [[String: Any]])
+            (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["problems"]
+                as? [[String: Any]])
         #expect(Set(problems.compactMap { $0["file"] as? String }) == [altered, removed, stray])
 
         // A second restore puts back exactly what was damaged, and verify passes again
@@ -224,7 +228,9 @@ import Testing
             "every row of the snapshot has its file with its hash: \(problems)")
         let backedUp = originals(other).count
         let rows = report["recorded_files"] as? Int ?? -1
-        #expect(rows >= 15 && rows + problems.count == backedUp, "rows \(rows), unrecorded \(problems.count), files \(backedUp)")
+        #expect(
+            rows >= 15 && rows + problems.count == backedUp,
+            "rows \(rows), unrecorded \(problems.count), files \(backedUp)")
 
         // The daemon on the restored desk recovers what the snapshot missed, once each.
         let again = try DaemonHarness(desk: other, environment: Self.environment).startDaemon()

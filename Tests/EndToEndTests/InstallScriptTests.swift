@@ -27,7 +27,8 @@ struct InstallScriptTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("install-\(UUID().uuidString.prefix(8)).log")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "install-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
@@ -44,7 +45,8 @@ struct InstallScriptTests {
     func theScriptInstallsOneLayoutTheUnitVerifiesAndAConfigurationIsNeverOverwritten() throws {
         try RequiredTool.rootWithSetpriv.require()
         try Self.systemdTools.require()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("install-\(UUID().uuidString.prefix(8))")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "install-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
 
@@ -54,8 +56,11 @@ struct InstallScriptTests {
         // The programs, and the documentation the unit names.
         let daemon = root.appendingPathComponent("usr/local/bin/competencyd")
         #expect(FileManager.default.isExecutableFile(atPath: daemon.path))
-        #expect(FileManager.default.isExecutableFile(atPath: root.appendingPathComponent("usr/local/bin/competency").path))
-        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("usr/local/share/doc/competency-desk/README.md").path))
+        #expect(
+            FileManager.default.isExecutableFile(atPath: root.appendingPathComponent("usr/local/bin/competency").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: root.appendingPathComponent("usr/local/share/doc/competency-desk/README.md").path))
 
         // The configuration: in /etc, the data under /var/lib, the offices' groups set.
         let config = root.appendingPathComponent("etc/competency-desk")
@@ -72,15 +77,22 @@ struct InstallScriptTests {
         try FileManager.default.copyItem(at: config, to: check)
         for tenant in ["retail-jp", "retail-us"] {
             let file = check.appendingPathComponent("tenants/\(tenant).yaml")
-            try (try String(contentsOf: file, encoding: .utf8)).replacingOccurrences(of: "\naccess_group: ", with: "\n# ")
-                .write(to: file, atomically: true, encoding: .utf8)
+            try (try String(contentsOf: file, encoding: .utf8)).replacingOccurrences(
+                of: "\naccess_group: ", with: "\n# "
+            )
+            .write(to: file, atomically: true, encoding: .utf8)
         }
         let due = try ProgramRun.run(
             "competency",
-            ["--config", check.appendingPathComponent("competencyd.yaml").path, "calendar", "due", "--tenant", "retail-jp",
-             "--received", "2026-12-25T10:00:00", "--json"])
+            [
+                "--config", check.appendingPathComponent("competencyd.yaml").path, "calendar", "due", "--tenant",
+                "retail-jp",
+                "--received", "2026-12-25T10:00:00", "--json",
+            ])
         #expect(due.status == 0, "\(due.stderr)")
-        #expect(due.stdout.contains("\"due_date\": \"2027-01-07\""), "five business days past the year-end closure: \(due.stdout)")
+        #expect(
+            due.stdout.contains("\"due_date\": \"2027-01-07\""),
+            "five business days past the year-end closure: \(due.stdout)")
         #expect(!due.stderr.contains("disabled"), "\(due.stderr)")
 
         // Users, groups and folders, made by the snippets the unit names.
@@ -97,7 +109,8 @@ struct InstallScriptTests {
         // binary it starts present (the installed one: /usr/local/bin of the install root).
         let unitFile = root.appendingPathComponent("etc/systemd/system/competencyd.service")
         let unit = try String(contentsOf: unitFile, encoding: .utf8)
-        #expect(unit.contains("\nExecStart=/usr/local/bin/competencyd --config /etc/competency-desk/competencyd.yaml\n"))
+        #expect(
+            unit.contains("\nExecStart=/usr/local/bin/competencyd --config /etc/competency-desk/competencyd.yaml\n"))
         #expect(unit.contains("\nReadWritePaths=/var/lib/competency-desk\n"))
         #expect(unit.contains("\nType=notify\n") && unit.contains("\nExecReload=/bin/kill -HUP $MAINPID\n"))
         #expect(!unit.contains("/opt/"), "one layout: nothing left of the old /opt tree")
@@ -112,7 +125,9 @@ struct InstallScriptTests {
             line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }
         }
         #expect(score != nil, "\(security.output)")
-        #expect((score ?? 10) <= 1.2, "README.md reports 1.2; a change that weakens the sandbox shows here: \(exposure ?? "")")
+        #expect(
+            (score ?? 10) <= 1.2,
+            "README.md reports 1.2; a change that weakens the sandbox shows here: \(exposure ?? "")")
 
         // Again, over an edited configuration: the programs are replaced, the configuration kept.
         let edited = daemonFile + "# the operator's own line\n"

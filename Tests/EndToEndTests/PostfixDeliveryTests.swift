@@ -33,7 +33,9 @@ struct PostfixDeliveryTests {
             let conf = folder.appendingPathComponent("conf")
             let queue = folder.appendingPathComponent("queue")
             let data = folder.appendingPathComponent("data")
-            for url in [conf, queue, data] { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+            for url in [conf, queue, data] {
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            }
             let postfixUser = try #require(getpwnam("postfix"), "the user postfix")
             #expect(chown(data.path, postfixUser.pointee.pw_uid, gid_t(bitPattern: -1)) == 0)
             let domain = String(address.split(separator: "@").last ?? "")
@@ -71,7 +73,8 @@ struct PostfixDeliveryTests {
 
                 """
             try main.write(to: conf.appendingPathComponent("main.cf"), atomically: true, encoding: .utf8)
-            try "\(address) \(mailbox)/\n".write(to: conf.appendingPathComponent("vmailbox"), atomically: true, encoding: .utf8)
+            try "\(address) \(mailbox)/\n".write(
+                to: conf.appendingPathComponent("vmailbox"), atomically: true, encoding: .utf8)
             // Only the services this path uses; nothing chrooted (the queue is the test's own).
             let master = """
                 127.0.0.1:\(port) inet n - n - - smtpd
@@ -102,7 +105,9 @@ struct PostfixDeliveryTests {
 
         func start() throws {
             let started = try PostfixDeliveryTests.run("/usr/sbin/postfix", ["-c", configuration.path, "start"])
-            guard started.status == 0 else { throw SetupError("postfix -c \(configuration.path) start failed: \(started.output)\n\(log)") }
+            guard started.status == 0 else {
+                throw SetupError("postfix -c \(configuration.path) start failed: \(started.output)\n\(log)")
+            }
         }
 
         /// Stops the instance and waits for its master to be gone.
@@ -208,11 +213,15 @@ struct PostfixDeliveryTests {
         var entry: [String: Any]?
         #expect(
             DaemonHarness.eventually(timeout: 15) {
-                entry = (try? harness.queue())?.first { $0["message_id"] as? String == "<20261130091502.e2e.0001@mail.test-kouri.example>" }
+                entry = (try? harness.queue())?.first {
+                    $0["message_id"] as? String == "<20261130091502.e2e.0001@mail.test-kouri.example>"
+                }
                 return entry != nil
             }, "the message reached competency queue:\n\(mta.log)\n\(daemon.stderrSoFar)")
         #expect(mta.log.contains("status=sent (delivered to maildir)"), "\(mta.log)")
-        #expect(entry?["subject"] as? String == "[株式会社テスト小売], Retail Competency Technology Partner Completed Self-Assessment")
+        #expect(
+            entry?["subject"] as? String
+                == "[株式会社テスト小売], Retail Competency Technology Partner Completed Self-Assessment")
         #expect(entry?["tenant"] as? String == "retail-jp")
         // Received when Postfix received it (its Received: line is the topmost), not
         // at the partner's earlier relay's time the fixture carries (2026-11-30).
@@ -221,9 +230,12 @@ struct PostfixDeliveryTests {
         let instant = try #require(formatter.date(from: received), "\(received)")
         #expect(abs(instant.timeIntervalSinceNow) < 600, "received_at \(received) is Postfix's receipt")
         let inboxFiles = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("new").path)
-        #expect(DaemonHarness.eventually(timeout: 10) {
-            ((try? FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("new").path)) ?? ["x"]).isEmpty
-        }, "the daemon took the delivered file out of the inbox: \(inboxFiles)")
+        #expect(
+            DaemonHarness.eventually(timeout: 10) {
+                ((try? FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("new").path)) ?? [
+                    "x"
+                ]).isEmpty
+            }, "the daemon took the delivered file out of the inbox: \(inboxFiles)")
 
         mta.stop()
         #expect(!mta.isRunning, "the private Postfix is stopped")

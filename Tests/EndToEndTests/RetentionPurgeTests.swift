@@ -63,7 +63,8 @@ import Testing
         let queue = try harness.queue(all: true)
         try #require(
             queue.map { "\($0["id"] ?? "")=\($0["verdict"] ?? "")" }.sorted().last == "retail-jp-3=ignored", "\(queue)")
-        let noted = try competency(desk, ["note", "retail-jp-2", "Hanako Sato (hanako@acme.example) called about this"])
+        let noted = try competency(
+            desk, ["note", "retail-jp-2", "Hanako Sato (hanako@acme.example) called about this"])
         try #require(noted.status == 0, "\(noted.stderr)")
         let closed = try competency(desk, ["close", "retail-jp-2", "--reason", "sent to the wrong office"])
         try #require(closed.status == 0, "\(closed.stderr)")
@@ -117,7 +118,9 @@ import Testing
             let history = try competency(desk, ["history", "retail-jp-2"])
             #expect(history.stdout.contains("purged"), "\(history.stdout)")
             #expect(history.stdout.contains("retention purge #1"), "\(history.stdout)")
-            #expect(!history.stdout.contains("hanako@acme.example"), "the note's first line left the history too: \(history.stdout)")
+            #expect(
+                !history.stdout.contains("hanako@acme.example"),
+                "the note's first line left the history too: \(history.stdout)")
             #expect(!history.stdout.contains("wrong office"), "\(history.stdout)")
             // The open one is untouched, and `sla` counts exactly as before.
             #expect(try competency(desk, ["show", "retail-jp-1", "--json"]).stdout == openShowBefore)
@@ -171,7 +174,8 @@ import Testing
         // automatic: false: a person purges (the daemon would otherwise do it itself on its first sweep).
         try threeSubmissions(accessGroup: office.name, automatic: false) { desk, harness, daemon in
             // 30 days' retention at 2026-11-30: at most --before 2026-10-31 for a reviewer.
-            let tooLate = try competency(desk, ["purge", "--tenant", "retail-jp", "--before", "2026-12-31"], user: member)
+            let tooLate = try competency(
+                desk, ["purge", "--tenant", "retail-jp", "--before", "2026-12-31"], user: member)
             #expect(tooLate.status == 77, "\(tooLate.stdout) \(tooLate.stderr)")
             #expect(tooLate.stderr.contains("2026-10-31"), "\(tooLate.stderr)")
             #expect(originals(desk).count == 3, "nothing was removed")
@@ -194,7 +198,9 @@ import Testing
             #expect(allowed.stdout.contains("Purged 2 submissions"), "\(allowed.stdout)")
             #expect(originals(desk).count == 1)
             let history = try competency(desk, ["history", "retail-jp-3"], environment: later)
-            #expect(history.stdout.contains("nobody"), "the purge is recorded under the caller the kernel named: \(history.stdout)")
+            #expect(
+                history.stdout.contains("nobody"),
+                "the purge is recorded under the caller the kernel named: \(history.stdout)")
 
             // With the daemon down a reviewer's purge changes nothing and says so.
             laterDaemon.signal(SIGTERM)
@@ -226,7 +232,9 @@ extension RetentionPurgeTests {
             #expect(DaemonHarness.eventually(timeout: 30) { originals(desk).count == 1 }, "\(originals(desk))")
             let history = try competency(desk, ["history", "retail-jp-2"], environment: later)
             #expect(history.stdout.contains("competencyd"), "\(history.stdout)")
-            #expect(history.stdout.contains("before 2026-12-16"), "the cut-off is 30 days before 2027-01-15: \(history.stdout)")
+            #expect(
+                history.stdout.contains("before 2026-12-16"),
+                "the cut-off is 30 days before 2027-01-15: \(history.stdout)")
             let open = try json(try competency(desk, ["show", "retail-jp-1", "--json"], environment: later))
             #expect(open["subject"] as? String != nil, "the open submission keeps everything")
             laterDaemon.signal(SIGTERM)
