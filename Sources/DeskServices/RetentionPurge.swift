@@ -113,4 +113,37 @@ public enum RetentionPurge {
         }
         return result
     }
+
+    /// The tenant's purge audit record, oldest first: as JSON (an array of `{id, at,
+    /// actor, before, submissions, files_removed, bytes_removed}`) and as lines for people.
+    public static func audit(_ tenant: TenantConfiguration, desk: Desk) throws(DeskError) -> (
+        json: JSONValue, text: String
+    ) {
+        guard let store = try desk.store(for: tenant, access: .read) else {
+            return (.array([]), "No purge recorded for \(tenant.id): nothing is stored yet.\n")
+        }
+        let records: [PurgeRecord]
+        do { records = try store.purges() } catch { throw .failed(error.description) }
+        let zone = tenant.timeZone
+        let json = JSONValue.array(
+            records.map { record in
+                .object([
+                    ("id", .number(Double(record.id))), ("at", .string(ISO8601.format(record.at, in: zone))),
+                    ("actor", .string(record.actor)), ("before", .string(record.before)),
+                    ("submissions", .array(record.submissions.map { .string("\(tenant.id)-\($0)") })),
+                    ("files_removed", .number(Double(record.filesRemoved))),
+                    ("bytes_removed", .number(Double(record.bytesRemoved))),
+                ])
+            })
+        guard !records.isEmpty else { return (json, "No purge recorded for \(tenant.id).\n") }
+        var text = ""
+        for record in records {
+            text +=
+                "#\(record.id)  \(ISO8601.format(record.at, in: zone))  by \(record.actor)  before \(record.before): "
+                + "\(record.submissions.count) submission\(record.submissions.count == 1 ? "" : "s"), "
+                + "\(record.filesRemoved) file\(record.filesRemoved == 1 ? "" : "s") (\(record.bytesRemoved) bytes): "
+                + record.submissions.map { "\(tenant.id)-\($0)" }.joined(separator: ", ") + "\n"
+        }
+        return (json, text)
+    }
 }

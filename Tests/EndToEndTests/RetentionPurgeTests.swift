@@ -132,16 +132,31 @@ import Testing
             #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
 
             // The audit record: which IDs, how many files, who, when.
+            let audit = try competency(desk, ["purge", "--tenant", "retail-jp", "--audit", "--json"])
+            #expect(audit.status == 0, "\(audit.stderr)")
+            let records = try #require(
+                try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]], "\(audit.stdout)")
+            #expect(records.count == 1)
+            #expect(records.first?["actor"] as? String == "root")
+            #expect(records.first?["before"] as? String == "2026-12-31")
+            #expect(records.first?["submissions"] as? [String] == ["retail-jp-2", "retail-jp-3"])
+            #expect(records.first?["files_removed"] as? Int == 2)
+            #expect((records.first?["at"] as? String)?.hasPrefix("2026-11-30T10:00:00") == true, "\(records)")
+            let auditText = try competency(desk, ["purge", "--tenant", "retail-jp", "--audit"])
+            #expect(auditText.stdout.contains("#1") && auditText.stdout.contains("by root"), "\(auditText.stdout)")
+            let neither = try competency(desk, ["purge", "--tenant", "retail-jp"])
+            #expect(neither.status == 64 && neither.stderr.contains("--before"), "\(neither.stderr)")
+            // The store's own table says the same, read by another SQLite client.
             if RequiredTool.python3.isAvailable {
                 let store = desk.archive("retail-jp").appendingPathComponent("competency.sqlite").path
-                let audit = try ProgramRun.runTool(
+                let rows = try ProgramRun.runTool(
                     "python3",
                     [
                         "-c",
                         "import sqlite3,sys; c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True); print(c.execute('select actor, before, submissions, files_removed from purge').fetchall())",
                         store,
                     ])
-                #expect(audit.stdout.contains("('root', '2026-12-31', '[2,3]', 2)"), "\(audit.stdout) \(audit.stderr)")
+                #expect(rows.stdout.contains("('root', '2026-12-31', '[2,3]', 2)"), "\(rows.stdout) \(rows.stderr)")
             }
 
             // Again: nothing more to purge; the daemon kept running throughout.
