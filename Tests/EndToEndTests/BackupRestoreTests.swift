@@ -94,9 +94,21 @@ import Testing
         let gone = try competency(desk, ["queue", "--tenant", "retail-jp", "--json"])
         #expect(
             gone.status == 0 && gone.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(gone.stdout)")
+        // The empty tenant folder as an install makes it, owned by the daemon's user (here
+        // nobody): root's restore gives what it writes to that owner, so the daemon can write it.
+        let owner = geteuid() == 0 ? uid_t(65_534) : geteuid()
+        try FileManager.default.createDirectory(at: desk.archive("retail-jp"), withIntermediateDirectories: true)
+        #expect(chown(desk.archive("retail-jp").path, owner, gid_t(bitPattern: -1)) == 0)
         let restored = try competency(desk, ["restore", "--tenant", "retail-jp", "--from", backup.path])
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(restored.stdout.contains("5 archived files copied"), "\(restored.stdout)")
+        for path in [
+            "competency.sqlite", archived[0], archived[0].components(separatedBy: "/").prefix(2).joined(separator: "/"),
+        ] {
+            var status = stat()
+            #expect(lstat(desk.archive("retail-jp").appendingPathComponent(path).path, &status) == 0)
+            #expect(status.st_uid == owner, "\(path) belongs to the archive folder's owner, not \(status.st_uid)")
+        }
 
         #expect(try reviewersView(desk, ids: ids) == before, "queue, history and show (notes) are as before the wipe")
         #expect(originals(desk) == archived)
