@@ -172,8 +172,9 @@ public enum DeskRequests {
             return try desk.assign(id, to: name, by: caller.name, force: force, now: now)
         case .schedule(let id, let at, let reviewer, let cancel):
             return try desk.schedule(id, at: at, reviewer: reviewer, cancel: cancel, by: caller.name, now: now)
-        case .purge:
-            preconditionFailure("handled above")
+        case .purge(let name, let before):
+            // Taken before the submission lookup above; here only for completeness.
+            return try purge(tenant: name, before: before, by: caller, on: desk, now: now, daemonUser: daemonUser)
         }
     }
 

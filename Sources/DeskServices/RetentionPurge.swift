@@ -103,9 +103,11 @@ public enum RetentionPurge {
             }
         }
         do {
-            result.auditID = try store.recordPurge(
+            let recorded = try store.recordPurge(
                 plan.candidates.map(\.number), filesRemoved: result.filesRemoved, bytesRemoved: result.bytesRemoved,
                 before: plan.before, by: actor, at: now)
+            result.auditID = recorded?.id
+            result.ids = (recorded?.numbers ?? []).map { "\(tenant.id)-\($0)" }
         } catch {
             throw .failed(
                 "the archived files were removed but the store could not record the purge (\(error.description)); run the same purge again to finish it"

@@ -129,14 +129,22 @@ extension SubmissionStore {
     ]
 
     /// Blanks the personal data of `numbers` and appends the audit record, in one
-    /// transaction; returns the audit record's id. The SLA facts stay (receipt, deadline,
-    /// due date, response, closing, verdict, partner, program, check statuses), so `sla`
-    /// counts purged submissions as before.
+    /// transaction; returns the audit record's id and the submissions it took. The SLA
+    /// facts stay (receipt, deadline, due date, response, closing, verdict, partner,
+    /// program, check statuses), so `sla` counts purged submissions as before. Those
+    /// a concurrent purge (the daemon's daily one and a person's) took first are left
+    /// out; nil when none is left.
     @discardableResult
     public func recordPurge(
-        _ numbers: [Int64], filesRemoved: Int, bytesRemoved: Int64, before: String, by actor: String, at now: Date
-    ) throws(StoreError) -> Int64 {
-        try write { db in
+        _ candidates: [Int64], filesRemoved: Int, bytesRemoved: Int64, before: String, by actor: String, at now: Date
+    ) throws(StoreError) -> (id: Int64, numbers: [Int64])? {
+        try write { db -> (id: Int64, numbers: [Int64])? in
+            let numbers = try Int64.fetchAll(
+                db,
+                sql:
+                    "SELECT number FROM submission WHERE number IN (SELECT value FROM json_each(?)) AND purged_at IS NULL ORDER BY number",
+                arguments: [Self.jsonList(candidates)])
+            guard !numbers.isEmpty else { return nil }
             let list = Self.jsonList(numbers)
             let inList = "IN (SELECT value FROM json_each(?))"
             // Check statuses are the office's decision and stay; their reasons quote the document.
@@ -192,7 +200,7 @@ extension SubmissionStore {
                     detail: "personal data and archived originals removed (retention purge #\(id), before \(before))")
                 try event.insert(db)
             }
-            return id
+            return (id, numbers)
         }
     }
 
