@@ -137,7 +137,7 @@ extension DeskConfiguration {
 extension TenantConfiguration {
     static let keys: Set<String> = Set([
         "id", "display_name", "time_zone", "language", "calendar", "sla", "inbox", "archive", "store", "registry",
-        "checklists", "access_group", "reviewers", "review",
+        "checklists", "access_group", "reviewers", "review", "retention",
     ]).union(MailSettings.keys)
 
     /// Reads one tenant file (`Config/tenants/<id>.yaml`).
@@ -224,6 +224,7 @@ extension TenantConfiguration {
             calendar: calendar, sla: sla, inbox: inbox, archive: archive, store: store, registry: registry,
             accessGroup: accessGroup, checklists: checklists, mail: mail,
             reviewers: try root["reviewers"].map(Reviewer.loadPool) ?? [],
-            review: try root["review"].map(ReviewSettings.load) ?? ReviewSettings(), sourceFile: file.url)
+            review: try root["review"].map(ReviewSettings.load) ?? ReviewSettings(),
+            retention: try root["retention"].map(RetentionSettings.load) ?? RetentionSettings(), sourceFile: file.url)
     }
 }

@@ -29,6 +29,8 @@ public struct TenantConfiguration: Sendable {
     public let reviewers: [Reviewer]
     /// When reviews are booked (`review:`).
     public let review: ReviewSettings
+    /// How long finished submissions keep their personal data (`retention:`).
+    public let retention: RetentionSettings
     /// The file this tenant was read from, for messages.
     public let sourceFile: URL
 
@@ -36,8 +38,9 @@ public struct TenantConfiguration: Sendable {
         id: String, displayName: String, language: Language, calendar: BusinessCalendar, sla: SLAPolicy,
         inbox: URL, archive: URL, store: URL, registry: URL, accessGroup: gid_t? = nil,
         checklists: [String: Checklist] = [:], mail: MailSettings? = nil, reviewers: [Reviewer] = [], review: ReviewSettings = ReviewSettings(),
-        sourceFile: URL
+        retention: RetentionSettings = RetentionSettings(), sourceFile: URL
     ) {
+        self.retention = retention
         self.review = review
         self.mail = mail
         self.reviewers = reviewers

@@ -376,10 +376,16 @@ public enum ControlClient {
             }
             return reply
         case .failure:
+            let check =
+                if case .purge(let tenant, let before) = request {
+                    "competency purge --tenant \(tenant) --before \(before) --dry-run"
+                } else if let tenant = request.tenantID {
+                    "competency quarantine list --tenant \(tenant)"
+                } else {
+                    "competency history \(request.submissionID)"
+                }
             throw .unavailable(
-                "the daemon took the request but did not answer within \(ControlLimits.replyTimeout.tv_sec) s; it may or may not have been carried out: check with "
-                    + (request.tenantID.map { "'competency quarantine list --tenant \($0)'" }
-                        ?? "'competency history \(request.submissionID)'")
+                "the daemon took the request but did not answer within \(ControlLimits.replyTimeout.tv_sec) s; it may or may not have been carried out: check with '\(check)'"
             )
         }
     }

@@ -28,6 +28,9 @@ public enum DeskRequest: Sendable, Equatable {
     case quarantineRetry(tenant: String, file: String, force: Bool)
     /// Remove quarantined files for good, with an audit record (`file` nil: every one).
     case quarantinePurge(tenant: String, file: String?)
+    /// Remove the archived originals and personal data of the tenant's submissions
+    /// finished before `before` (`YYYY-MM-DD`), keeping the SLA facts (retention).
+    case purge(tenant: String, before: String)
 
     /// The submission the request is about (its tenant decides who may make it);
     /// for a request about a tenant's quarantine, the tenant.
@@ -35,6 +38,7 @@ public enum DeskRequest: Sendable, Equatable {
         switch self {
         case .note(let id, _), .close(let id, _), .respond(let id, _, _), .assign(let id, _, _), .schedule(let id, _, _, _): return id
         case .quarantineRetry(let tenant, _, _), .quarantinePurge(let tenant, _): return tenant
+        case .purge(let tenant, _): return tenant
         }
     }
 
@@ -56,6 +60,7 @@ public enum DeskOutcome: Sendable, Equatable {
     case scheduled(submission: String, summary: String)
     case quarantineRetried(tenant: String, file: String, inboxName: String, retry: Int)
     case quarantinePurged(tenant: String, files: [String], by: String)
+    case purged(RetentionPurge.Result, by: String)
 
     /// One line for the person who asked.
     public var message: String {
@@ -72,6 +77,7 @@ public enum DeskOutcome: Sendable, Equatable {
         case .quarantinePurged(let tenant, let files, let who):
             if files.isEmpty { return "Nothing to purge: \(tenant)'s quarantine is empty." }
             return "Purged from \(tenant)'s quarantine by \(who) (recorded in quarantine.log): \(files.joined(separator: ", "))."
+        case .purged(let result, _): return result.message
         case .assigned(let id, let reviewer, let who, let forced):
             return "\(id) assigned to \(reviewer) by \(who)" + (forced.map { ", despite: \($0)" } ?? "") + "."
         case .responded(let id, let kind, let to, let first, let timing, let delivery):
@@ -154,6 +160,9 @@ public enum DeskRequests {
     public static func perform(
         _ request: DeskRequest, by caller: DeskCaller, on desk: Desk, now: Date, daemonUser: uid_t = geteuid()
     ) throws(DeskError) -> DeskOutcome {
+        if case .purge(let name, let before) = request {
+            return try purge(tenant: name, before: before, by: caller, on: desk, now: now, daemonUser: daemonUser)
+        }
         let id = request.submissionID
         if let name = request.tenantID {
             let tenant = try desk.tenant(named: name)
@@ -196,6 +205,9 @@ public enum DeskRequests {
             return try desk.assign(id, to: name, by: caller.name, force: force, now: now)
         case .schedule(let id, let at, let reviewer, let cancel):
             return try desk.schedule(id, at: at, reviewer: reviewer, cancel: cancel, by: caller.name, now: now)
+        case .purge(let name, let before):
+            // Taken before the submission lookup above; here only for completeness.
+            return try purge(tenant: name, before: before, by: caller, on: desk, now: now, daemonUser: daemonUser)
         case .quarantineRetry, .quarantinePurge:
             throw .failed("a quarantine request without its tenant")  // handled above
         }
@@ -228,6 +240,36 @@ public enum DeskRequests {
             throw DeskError.failed("\(error)")
         }
     }
+
+    /// A retention purge. Root and the daemon's user may purge up to any date (an
+    /// erasure request); a member of the tenant's access group only what the tenant's
+    /// `retention.closed_days` allows, and nothing when it sets no retention period.
+    static func purge(
+        tenant name: String, before: String, by caller: DeskCaller, on desk: Desk, now: Date, daemonUser: uid_t
+    ) throws(DeskError) -> DeskOutcome {
+        let tenant = try desk.tenant(named: name)
+        guard mayChange(tenant, caller: caller, daemonUser: daemonUser) else {
+            throw .notAllowed(
+                "\(caller.name) may not purge tenant \(tenant.id): not a member of its access group; nothing was changed")
+        }
+        let (day, _) = try RetentionPurge.cutoff(before, for: tenant)
+        if caller.uid != 0 && caller.uid != daemonUser {
+            guard let latest = RetentionPurge.latestAllowedCutoff(tenant, now: now) else {
+                throw .notAllowed(
+                    "tenant \(tenant.id) sets no retention period (retention: closed_days: in \(tenant.sourceFile.path)); only root or the daemon's user may purge it; nothing was changed")
+            }
+            guard !(latest < day) else {
+                throw .notAllowed(
+                    "tenant \(tenant.id) keeps finished submissions \(tenant.retention.closedDays ?? 0) days: --before may be at most \(latest.iso) for \(caller.name) (root or the daemon's user may purge later ones); nothing was changed")
+            }
+        }
+        guard let store = try desk.store(for: tenant, access: .write) else {
+            return .purged(
+                RetentionPurge.Result(tenant: tenant.id, before: day.iso, ids: [], filesRemoved: 0, bytesRemoved: 0), by: caller.name)
+        }
+        let result = try RetentionPurge.perform(tenant, store: store, before: before, by: caller.name, now: now)
+        return .purged(result, by: caller.name)
+    }
 }
 
 // MARK: - The wire form (one JSON object per line; PRODUCT.md §9, docs/PERMISSIONS.md)
@@ -248,6 +290,7 @@ struct RequestEnvelope: Codable, Equatable {
     var body: String?
     var tenant: String?
     var file: String?
+    var before: String?
 
     init(_ request: DeskRequest) {
         version = Self.currentVersion
@@ -285,6 +328,10 @@ struct RequestEnvelope: Codable, Equatable {
             command = "quarantine-purge"
             self.tenant = tenant
             self.file = file
+        case .purge(let tenant, let before):
+            command = "purge"
+            self.tenant = tenant
+            self.before = before
         }
     }
 
@@ -317,6 +364,9 @@ struct RequestEnvelope: Codable, Equatable {
         case "quarantine-purge":
             guard let tenant else { throw .badArgument("a quarantine-purge request needs \"tenant\"") }
             return .quarantinePurge(tenant: tenant, file: file)
+        case "purge":
+            guard let tenant, let before else { throw .badArgument("a purge request needs \"tenant\" and \"before\"") }
+            return .purge(tenant: tenant, before: before)
         default:
             throw .badArgument("unknown request \"\(SafeText.escapingControls(command))\"")
         }
@@ -344,6 +394,7 @@ public struct ReplyEnvelope: Codable, Equatable, Sendable {
         case .assigned(_, _, let who, _): self.author = who
         case .scheduled, .quarantineRetried: self.author = nil
         case .quarantinePurged(_, _, let who): self.author = who
+        case .purged(_, let who): self.author = who
         }
     }
 

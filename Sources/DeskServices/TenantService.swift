@@ -183,6 +183,9 @@ public struct TenantService: Service {
             }
             let sweep = SLASweep(tenant: tenant, store: pipeline.store)
             group.addTask {
+                // The retention purge runs on the first sweep and then once a local day:
+                // its candidates are a scan of the finished submissions, not a per-minute job.
+                var retainedOn: LocalDate?
                 repeat {
                     do {
                         let entered = try await worker.perform { () throws -> [(String, SLAState)] in
@@ -211,6 +214,15 @@ public struct TenantService: Service {
                         }
                     } catch {
                         logger.error("outgoing mail failed; retried on the next sweep", metadata: ["error": "\(error)"])
+                    }
+                    let today = tenant.calendar.localDate(of: clock.now())
+                    if tenant.retention.closedDays != nil, tenant.retention.automatic, retainedOn != today, !stop.isRaised {
+                        do {
+                            try await worker.perform { _ = try track("retention purge") { try retain(pipeline) } }
+                            retainedOn = today
+                        } catch {
+                            logger.error("retention purge failed; tried again at the next sweep", metadata: ["error": "\(error)"])
+                        }
                     }
                     // What the pass leaves, for status, metrics and systemd's STATUS= line.
                     if let board, !stop.isRaised {
@@ -558,7 +570,27 @@ public struct TenantService: Service {
         let entered = try SLASweep(tenant: tenant, store: pipeline.store).sweep(at: clock.now())
         let sweep = ContinuousClock.now - started
         try speak(pipeline, until: { false })
+        try retain(pipeline)
         return (files + recovered, entered.count, sweep)
+    }
+
+    /// The tenant's retention period applied by the daemon itself: what finished more
+    /// than `retention.closed_days` ago is purged (`RetentionPurge`), recorded under
+    /// `competencyd`. Nothing without a retention period, or with `automatic: false`.
+    @discardableResult
+    func retain(_ pipeline: IngestPipeline) throws(DeskError) -> RetentionPurge.Result? {
+        let now = clock.now()
+        guard tenant.retention.automatic, let cutoff = RetentionPurge.latestAllowedCutoff(tenant, now: now) else { return nil }
+        let result = try RetentionPurge.perform(tenant, store: pipeline.store, before: cutoff.iso, by: "competencyd", now: now)
+        if let audit = result.auditID {
+            logger.notice(
+                "retention purge",
+                metadata: [
+                    "purge.id": "\(audit)", "purge.before": "\(result.before)", "submissions": "\(result.ids.count)",
+                    "files.removed": "\(result.filesRemoved)",
+                ])
+        }
+        return result
     }
 
     /// What the partner hears about its review without a reviewer's command:

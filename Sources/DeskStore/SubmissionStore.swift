@@ -21,7 +21,8 @@ public struct SubmissionStore: Sendable {
     public let url: URL
     /// True for a store opened with `openForReading`: every write fails.
     public let isReadOnly: Bool
-    private let writer: any DatabaseWriter
+    /// The connection(s): a pool for a writing store, a read-only queue for a reader.
+    let writer: any DatabaseWriter
     /// The database file as it was opened: `verifyFile` compares the file with it.
     private let opened = OpenedDatabaseFile()
 
@@ -394,6 +395,28 @@ public struct SubmissionStore: Sendable {
                     CREATE INDEX submission_open ON submission(deadline)
                         WHERE responded_at IS NULL AND closed_at IS NULL AND verdict <> 'ignored';
                     CREATE INDEX event_on_kind ON event(kind, submission_number);
+                    """)
+        }
+        migrator.registerMigration("v8-retention-purge") { db in
+            // Retention (issue 12): a purged submission keeps its SLA facts (receipt,
+            // deadline, response, verdict) and loses its personal data and originals;
+            // `purge` is the audit record of every purge: who, when, which, how many files.
+            try db.execute(
+                sql: """
+                    ALTER TABLE submission ADD COLUMN purged_at REAL;
+                    CREATE TABLE purge (
+                        id INTEGER PRIMARY KEY,
+                        at REAL NOT NULL,
+                        actor TEXT NOT NULL,
+                        before TEXT NOT NULL,
+                        submissions TEXT NOT NULL,
+                        files_removed INTEGER NOT NULL,
+                        bytes_removed INTEGER NOT NULL
+                    );
+                    CREATE TRIGGER purge_is_append_only_update BEFORE UPDATE ON purge
+                        BEGIN SELECT RAISE(ABORT, 'the purge record is append-only'); END;
+                    CREATE TRIGGER purge_is_append_only_delete BEFORE DELETE ON purge
+                        BEGIN SELECT RAISE(ABORT, 'the purge record is append-only'); END;
                     """)
         }
         return migrator

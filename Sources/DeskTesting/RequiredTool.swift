@@ -48,6 +48,11 @@ public struct RequiredTool: Sendable {
             "[ \"$(id -u)\" = 0 ] && command -v nsenter >/dev/null && unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs /mnt'",
         ])
 
+    /// Root with Postfix (the Debian package): a private instance started by a test (`postfix -c DIR`).
+    public static let postfix = RequiredTool(
+        name: "root with Postfix (apt package postfix)",
+        probe: ["sh", "-c", "[ \"$(id -u)\" = 0 ] && test -x /usr/sbin/postfix && id postfix && getent group postdrop"])
+
     /// Whether this run is CI's: `CI` is set to `true` (or `1`, `yes`).
     public static var isContinuousIntegration: Bool { isContinuousIntegration(ProcessInfo.processInfo.environment) }
 

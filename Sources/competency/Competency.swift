@@ -15,7 +15,7 @@ struct Competency: ParsableCommand {
         subcommands: [
             Queue.self, Show.self, Note.self, Close.self, Respond.self, Assign.self, Schedule.self, Reviews.self, History.self, Outbox.self, Ingest.self, Parse.self, CalendarCommand.self,
             Template.self,
-            Sla.self, Status.self, Quarantine.self,
+            Sla.self, Status.self, Quarantine.self, Backup.self, Restore.self, Verify.self, Purge.self,
         ])
 
     /// `competency --config PATH <command>` (PRODUCT.md §9). Each command declares the

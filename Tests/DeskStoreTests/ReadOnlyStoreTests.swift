@@ -106,13 +106,13 @@ import Testing
     @Test func aReaderDoesNotUpgradeAnOlderStoreAndSaysWhoWill() throws {
         try writeOneSubmission()
         let queue = try DatabaseQueue(path: url.path)
-        try queue.write { try $0.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v3-sender-and-body', 'v4-outgoing-mail', 'v5-assignments', 'v6-review-answers', 'v7-open-index')") }
+        try queue.write { try $0.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v3-sender-and-body', 'v4-outgoing-mail', 'v5-assignments', 'v6-review-answers', 'v7-open-index', 'v8-retention-purge')") }
         try queue.close()
         #expect {
             _ = try SubmissionStore.openForReading(tenant: "retail-jp", url: url)
         } throws: { error in
             guard case StoreError.cannotOpen(_, let reason) = error else { return false }
-            return reason.contains("schema v2") && reason.contains("reads v7") && reason.contains("start competencyd once")
+            return reason.contains("schema v2") && reason.contains("reads v8") && reason.contains("start competencyd once")
         }
         // Still at v2: the reader migrated nothing.
         let applied = try DatabaseQueue(path: url.path).read {

@@ -150,7 +150,7 @@ import Testing
         let mode = try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1-submissions", "v2-checks-and-revisions", "v3-sender-and-body", "v4-outgoing-mail", "v5-assignments", "v6-review-answers", "v7-open-index"])
+        #expect(migrations == ["v1-submissions", "v2-checks-and-revisions", "v3-sender-and-body", "v4-outgoing-mail", "v5-assignments", "v6-review-answers", "v7-open-index", "v8-retention-purge"])
     }
 
     @Test func aStoreBelongsToOneTenant() throws {

@@ -74,7 +74,6 @@ struct SandboxedDaemonTests {
         let base = root.appendingPathComponent("var/lib/competency-desk")
         let expected: [(String, uid_t, gid_t, mode_t)] = [
             ("", user, own, 0o755),
-            ("Config", 0, 0, 0o755),
             ("Archive", user, own, 0o751),
             ("Archive/retail-jp", user, jp, 0o2750),
             ("Archive/retail-us", user, us, 0o2750),
@@ -100,7 +99,7 @@ struct SandboxedDaemonTests {
         #expect(unit.contains("competency-desk.tmpfiles.conf") && unit.contains("competency-desk.sysusers.conf"))
         let copy = root.appendingPathComponent("competencyd.service")
         try unit.replacingOccurrences(
-            of: "/opt/competency-desk/.build/release/competencyd",
+            of: "/usr/local/bin/competencyd",
             with: RepositoryPaths.binaries.appendingPathComponent("competencyd").path
         ).write(to: copy, atomically: true, encoding: .utf8)
         let verified = try Self.run("/usr/bin/env", ["systemd-analyze", "verify", copy.path])
