@@ -144,7 +144,7 @@ import Testing
         let desk = try Self.desk(batchFiles: batchFiles)
         defer { desk.remove() }
         let harness = DaemonHarness(desk: desk, environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"])
-        let count = 60
+        let count = 100
         for index in 1...count {
             try harness.deliver(Self.message(index), to: "retail-jp", name: Self.inboxName(index))
         }
@@ -162,9 +162,10 @@ import Testing
                     daemon.stderrSoFar.contains("watching inbox") && daemon.stderrSoFar.contains("tenant=retail-jp")
                 }
             }
-            // Spread over the first second and a half of ingest: a group commit takes
-            // longer than one file, and the kill must land inside some of them.
-            usleep(useconds_t((round * 71_000) % 1_500_000))
+            // Walking through the first 0.4 s of ingest in 23 ms steps: a pass over the
+            // backlog takes a few hundred ms on an idle machine (more when loaded), and
+            // each round starts on what the last one left.
+            usleep(useconds_t((round * 23_000) % 400_000))
             daemon.signal(SIGKILL)
             _ = daemon.finish()
 
