@@ -94,9 +94,14 @@ public enum DurableFile {
     /// archive, 02750) Linux gives the new folder the parent's group and setgid bit,
     /// so it comes out 02750 by itself, where a chmod setting that bit would be
     /// refused under systemd's `RestrictSUIDSGID=yes` (docs/PERMISSIONS.md).
+    /// A folder made here has its name fsynced in its parent: a new month's archive
+    /// folder must survive a power cut as the files synced into it do.
     public static func createFolder(_ url: URL) throws(FileOperationError) {
         let path = url.path
-        if mkdir(path, 0o750) == 0 { return }
+        if mkdir(path, 0o750) == 0 {
+            try syncFolder(url.deletingLastPathComponent())
+            return
+        }
         let code = errno
         switch code {
         case EEXIST:
@@ -108,7 +113,11 @@ public enum DurableFile {
             let parent = url.deletingLastPathComponent()
             guard parent.path != path, !parent.path.isEmpty else { throw .posix("create folder", path, code) }
             try createFolder(parent)
-            if mkdir(path, 0o750) != 0, errno != EEXIST { throw .lastError("create folder", path) }
+            if mkdir(path, 0o750) != 0 {
+                if errno != EEXIST { throw .lastError("create folder", path) }
+            } else {
+                try syncFolder(parent)
+            }
         default:
             throw .posix("create folder", path, code)
         }

@@ -16,6 +16,9 @@ public final class InboxWatcher: Sendable {
     public enum Hint: Sendable, Equatable {
         /// A file was closed after writing or moved into a watched folder.
         case arrived(name: String)
+        /// A name appeared (`IN_CREATE`): a Maildir delivery by link(2), complete, or
+        /// a file someone is still writing straight into the folder (its close follows).
+        case created(name: String)
         /// The kernel dropped events: rescan everything.
         case overflow
     }
@@ -96,6 +99,8 @@ public final class InboxWatcher: Sendable {
             let nameBytes = bytes[nameStart..<nameEnd].prefix { $0 != 0 }
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {
                 hints.append(.overflow)
+            } else if mask & UInt32(IN_CREATE) != 0 {
+                hints.append(.created(name: String(decoding: nameBytes, as: UTF8.self)))
             } else {
                 hints.append(.arrived(name: String(decoding: nameBytes, as: UTF8.self)))
             }

@@ -276,6 +276,10 @@ public struct IngestPipeline: Sendable {
         do {
             let outcomes = try store.recordIngestedFiles(recording.map(\.record.file), at: now)
             committed = zip(recording.map(\.index), outcomes).map { ($0, $1) }
+        } catch let error as StoreError where error.isStoreWide || recording.count == 1 {
+            // Locked by another process or damaged: each file alone would wait and fail the
+            // same way (a batch of 32 behind a 10 s busy timeout each); all stay for the next pass.
+            for (index, _) in recording { results[index] = .failure(error) }
         } catch {
             // One by one: the batch's error may be one file's.
             for (index, record) in recording {

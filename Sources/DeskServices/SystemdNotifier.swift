@@ -39,10 +39,17 @@ public struct SystemdNotifier: Sendable {
         // of the cooperative pool's threads (two on two cores): SIGTERM and the tenants'
         // passes would wait behind it. systemd reads at once; a message a full queue
         // refuses is dropped (the next STATUS= or WATCHDOG=1 follows within seconds).
-        _ = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                sendto(fd, message, message.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), socketAddress, length)
+        // READY=1 and STOPPING=1 matter (a Type=notify start waits for the first):
+        // a full queue is tried again for up to half a second before giving up.
+        let important = state.contains("READY=1") || state.contains("STOPPING=1")
+        for attempt in 0..<(important ? 50 : 1) {
+            let sent = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                    sendto(fd, message, message.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL), socketAddress, length)
+                }
             }
+            if sent >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK) { break }
+            if attempt < 49 { usleep(10_000) }
         }
     }
 

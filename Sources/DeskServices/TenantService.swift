@@ -169,9 +169,27 @@ public struct TenantService: Service {
         try await withThrowingDiscardingTaskGroup { group in
             if let watcher {
                 group.addTask {
+                    // A created name wakes the scan a moment later, not at once: a file written
+                    // straight into new/ (not through tmp/) is empty when its name appears, and
+                    // its IN_CLOSE_WRITE wakes the scan when it is whole; a Maildir delivery by
+                    // link(2) (Postfix) raises IN_CREATE only and is whole already.
+                    let delayed = DelayedWakeup()
                     for await hint in watcher.hints() {
-                        if hint == .overflow { logger.notice("inotify queue overflowed; rescanning") }
-                        wakeup.yield()
+                        switch hint {
+                        case .overflow:
+                            logger.notice("inotify queue overflowed; rescanning")
+                            wakeup.yield()
+                        case .arrived:
+                            wakeup.yield()
+                        case .created:
+                            if delayed.arm() {
+                                Task {
+                                    try? await Task.sleep(for: .milliseconds(200))
+                                    delayed.disarm()
+                                    wakeup.yield()
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -433,6 +451,16 @@ public struct TenantService: Service {
                     if let error = error as? StoreError, error.isDamage { result.storeFailure = error }
                 }
             }
+            // The file checked again before each batch: a store damaged in the middle of a
+            // pass must not take the rest of it (they would be committed into a lost log).
+            do {
+                try pipeline.store.verifyFile()
+            } catch {
+                logger.error("the store's file changed under the daemon; not ingesting", metadata: ["error": "\(error)"])
+                board?.unhealthy(tenant.id, "ingest", reason: "\(error)")
+                result.storeFailure = error
+                return result
+            }
             let outcomes = track(what) {
                 pipeline.commit(ready, now: clock.now())
             }
@@ -461,7 +489,7 @@ public struct TenantService: Service {
                     if let error = error as? StoreError, error.isDamage { result.storeFailure = error }
                 }
             }
-            if shouldStop() { break }
+            if shouldStop() || result.storeFailure != nil { break }
         }
         if let failure {
             board?.unhealthy(tenant.id, "ingest", reason: failure)
@@ -687,4 +715,22 @@ final class StoreFailure: @unchecked Sendable {
 
     func record(_ error: StoreError) { lock.withLock { if self.error == nil { self.error = error } } }
     var recorded: StoreError? { lock.withLock { error } }
+}
+
+/// One pending delayed wakeup at a time (for `IN_CREATE` hints).
+final class DelayedWakeup: @unchecked Sendable {
+    // @unchecked: `pending` is guarded by `lock`.
+    private let lock = NSLock()
+    private var pending = false
+
+    /// True when no wakeup was pending: the caller schedules one.
+    func arm() -> Bool {
+        lock.withLock {
+            if pending { return false }
+            pending = true
+            return true
+        }
+    }
+
+    func disarm() { lock.withLock { pending = false } }
 }

@@ -148,8 +148,20 @@ public struct SubmissionStore: Sendable {
     /// into a log that belongs to a file that is gone. The daemon checks before each
     /// pass and sweep, and on this error opens the tenant afresh. The file never
     /// shrinks otherwise: the store never runs VACUUM and has no auto_vacuum.
+    ///
+    /// A file shorter than its header counts is also what a checkpoint interrupted by a
+    /// crash leaves (page 1 is written before the pages it counts; SQLite reads them
+    /// from the WAL meanwhile): a passive checkpoint then finishes the copy, and only a
+    /// file still short after it is damaged. A real truncation stays short (pages only
+    /// the main file held are not in the WAL), or reads as CORRUPT when used.
     public func verifyFile() throws(StoreError) {
-        if let problem = opened.problem(with: url) { throw StoreError.damaged(file: url.path, reason: problem) }
+        guard var problem = opened.problem(with: url) else { return }
+        if problem.headerOnly, !isReadOnly {
+            _ = try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
+            guard let again = opened.problem(with: url) else { return }
+            problem = again
+        }
+        throw StoreError.damaged(file: url.path, reason: problem.reason)
     }
 
     /// What a reader checks before trusting the file: every migration known (and
@@ -914,6 +926,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// The database file is damaged or gone under the open store (SQLite's CORRUPT,
     /// NOTADB, IOERR, CANTOPEN, or `verifyFile`): the store must be opened afresh.
     case damaged(file: String, reason: String)
+    /// Another process held the database's lock past the busy timeout.
+    case busy(file: String, reason: String)
     case internalInconsistency(String)
     /// A change refused because it clashes with what is stored (e.g. a reviewer's other review).
     case conflict(String)
@@ -925,6 +939,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         {
             return .damaged(file: file, reason: "\(error)")
         }
+        if let error = error as? DatabaseError, [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+            return .busy(file: file, reason: "\(error)")
+        }
         return .database(file: file, reason: "\(error)")
     }
 
@@ -932,6 +949,15 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     public var isDamage: Bool {
         if case .damaged = self { return true }
         return false
+    }
+
+    /// Whether the error is the whole store's (damaged, or locked by another process)
+    /// rather than one change's: trying the same again at once would fail the same way.
+    public var isStoreWide: Bool {
+        switch self {
+        case .damaged, .busy: return true
+        default: return false
+        }
     }
 
     public var description: String {
@@ -947,6 +973,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "database error in \(file): \(reason)"
         case .damaged(let file, let reason):
             return "the database \(file) is damaged: \(reason)"
+        case .busy(let file, let reason):
+            return "the database \(file) is locked by another process: \(reason)"
         case .internalInconsistency(let what):
             return "internal inconsistency: \(what)"
         case .conflict(let what):
@@ -976,20 +1004,30 @@ final class OpenedDatabaseFile: @unchecked Sendable {
     /// What is wrong with the file now, or nil. A file found cut short is looked at
     /// again a moment later: another process's checkpoint writes the header page
     /// before the pages it counts.
-    func problem(with url: URL) -> String? {
+    /// What is wrong, and whether only the header's page count says so.
+    struct Problem {
+        let reason: String
+        let headerOnly: Bool
+    }
+
+    func problem(with url: URL) -> Problem? {
         guard let first = check(url) else { return nil }
         usleep(200_000)
         return check(url) == nil ? nil : first
     }
 
-    private func check(_ url: URL) -> String? {
+    private func check(_ url: URL) -> Problem? {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
-            return "the database file cannot be opened while in use (\(String(cString: strerror(errno)))); it was removed or moved"
+            return Problem(
+                reason: "the database file cannot be opened while in use (\(String(cString: strerror(errno)))); it was removed or moved",
+                headerOnly: false)
         }
         defer { close(fd) }
         var status = stat()
-        guard fstat(fd, &status) == 0 else { return "the database file cannot be examined: \(String(cString: strerror(errno)))" }
+        guard fstat(fd, &status) == 0 else {
+            return Problem(reason: "the database file cannot be examined: \(String(cString: strerror(errno)))", headerOnly: false)
+        }
         let size = Int64(status.st_size)
         let changed = lock.withLock { () -> String? in
             guard largest >= 0 else { return nil }
@@ -999,19 +1037,23 @@ final class OpenedDatabaseFile: @unchecked Sendable {
             if size < largest { return "the database file was cut short while open (\(size) bytes, was \(largest))" }
             return nil
         }
-        if let changed { return changed }
+        if let changed { return Problem(reason: changed, headerOnly: false) }
         // The header says how large the file is since the last checkpoint (offsets 16,
         // 28, 24 and 92 of https://www.sqlite.org/fileformat2.html#database_header).
         if size > 0 {
             var header = [UInt8](repeating: 0, count: 100)
             let read = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 100, 0) }
-            guard read == 100 else { return "the database file was cut short inside its header (\(size) bytes)" }
+            guard read == 100 else {
+                return Problem(reason: "the database file was cut short inside its header (\(size) bytes)", headerOnly: false)
+            }
             func u32(_ at: Int) -> UInt32 { header[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
             let rawPageSize = Int64(header[16]) << 8 | Int64(header[17])
             let pageSize = rawPageSize == 1 ? 65_536 : rawPageSize
             let pages = Int64(u32(28))
             if pages > 0, u32(24) == u32(92), pageSize >= 512, size < pages * pageSize {
-                return "the database file was cut short (\(size) bytes; its header counts \(pages) pages of \(pageSize) bytes)"
+                return Problem(
+                    reason: "the database file was cut short (\(size) bytes; its header counts \(pages) pages of \(pageSize) bytes)",
+                    headerOnly: true)
             }
         }
         lock.withLock { largest = max(largest, size) }

@@ -112,4 +112,19 @@ import Testing
         let hint = await iterator.next()
         #expect(hint == .arrived(name: "1.M1.host"))
     }
+
+    /// Postfix delivers by link(2) into new/: only IN_CREATE, reported as `.created`;
+    /// a file written straight into new/ gives `.created` (empty) and then `.arrived`
+    /// when it is closed, whole.
+    @Test func aLinkedDeliveryIsCreatedAndADirectWriteArrivesWhenClosed() async throws {
+        let watcher = try InboxWatcher(folders: [root.appendingPathComponent("new")])
+        let stream = watcher.hints()
+        try drop("tmp/3.M3.host", "From: a\n\nbody")
+        #expect(link(root.appendingPathComponent("tmp/3.M3.host").path, root.appendingPathComponent("new/3.M3.host").path) == 0)
+        var iterator = stream.makeAsyncIterator()
+        #expect(await iterator.next() == .created(name: "3.M3.host"))
+        try Data("From: b\n\nbody".utf8).write(to: root.appendingPathComponent("new/4.M4.host"))
+        #expect(await iterator.next() == .created(name: "4.M4.host"))
+        #expect(await iterator.next() == .arrived(name: "4.M4.host"))
+    }
 }
