@@ -24,13 +24,20 @@ import Testing
         return Data(text.replacingOccurrences(of: "e2e.0001", with: tag).utf8)
     }
 
+    /// Submissions in a tenant's store, as a reviewer sees them: `competency --config …
+    /// queue --all --json --tenant T` in its own process (0 before the store exists;
+    /// -1 when the command fails).
     static func storedCount(_ desk: TemporaryDesk, _ tenant: String) -> Int {
-        let url = desk.archive(tenant).appendingPathComponent("competency.sqlite")
-        guard FileManager.default.fileExists(atPath: url.path),
-            let store = try? SubmissionStore(tenant: tenant, url: url),
-            let all = try? store.submissions(includeClosed: true)
+        guard FileManager.default.fileExists(atPath: desk.archive(tenant).appendingPathComponent("competency.sqlite").path)
         else { return 0 }
-        return all.count
+        guard
+            let run = try? ProgramRun.run(
+                "competency", ["--config", desk.configFile.path, "queue", "--all", "--json", "--tenant", tenant],
+                environment: ["COMPETENCY_NOW": "2026-12-01T10:00:00+09:00"]),
+            run.status == 0,
+            let rows = try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]]
+        else { return -1 }
+        return rows.count
     }
 
     /// Every message received within `seconds`, with when it came.
@@ -141,7 +148,12 @@ import Testing
         try harness.deliver(Self.message("stuck.jp2"), to: "retail-jp", name: "1795935824.M3P1.mx1")
         #expect(DaemonHarness.eventually(timeout: 8) { Self.storedCount(desk, "retail-jp") == 2 }, "retail-jp resumes at once")
         FileManager.default.createFile(atPath: release, contents: nil)
-        #expect(DaemonHarness.eventually(timeout: 20) { Self.storedCount(desk, "retail-us") == 1 }, "\(daemon.stderrSoFar)")
+        var seen: [Int] = []
+        #expect(
+            DaemonHarness.eventually(timeout: 20) {
+                seen.append(Self.storedCount(desk, "retail-us"))
+                return seen.last == 1
+            }, "counts seen: \(Set(seen)) after \(seen.count) looks; inbox: \(TemporaryDesk.files(under: desk.inbox("retail-us"))); the daemon said:\n\(daemon.stderrSoFar)")
         #expect(TemporaryDesk.files(under: desk.inbox("retail-us").appendingPathComponent("new")).isEmpty)
         daemon.signal(SIGTERM)
         #expect(daemon.finish().status == 0)
