@@ -151,16 +151,17 @@ public struct SubmissionStore: Sendable {
     ///
     /// A file shorter than its header counts is also what a checkpoint interrupted by a
     /// crash leaves (page 1 is written before the pages it counts; SQLite reads them
-    /// from the WAL meanwhile): a passive checkpoint then finishes the copy, and only a
-    /// file still short after it is damaged. A real truncation stays short (pages only
-    /// the main file held are not in the WAL), or reads as CORRUPT when used.
+    /// from the WAL meanwhile). That is reported as damage too: the tenant is reopened
+    /// after `rescan_seconds`, and closing the store's connections finishes the
+    /// checkpoint. A checkpoint here would not do: it can write the last page back and
+    /// hide a real truncation behind a hole.
     public func verifyFile() throws(StoreError) {
-        guard var problem = opened.problem(with: url) else { return }
-        if problem.headerOnly, !isReadOnly {
-            _ = try? writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)") }
-            guard let again = opened.problem(with: url) else { return }
-            problem = again
+        guard !isReadOnly else { return }
+        // Read through SQLite's own handle on the writer connection: no descriptor of ours.
+        let read: () -> OpenedDatabaseFile.FileFacts? = { [writer] in
+            (try? writer.writeWithoutTransaction { db in OpenedDatabaseFile.facts(db) }) ?? nil
         }
+        guard let problem = opened.problem(with: url, facts: read) else { return }
         throw StoreError.damaged(file: url.path, reason: problem.reason)
     }
 
@@ -984,12 +985,40 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Device, inode and the largest size seen of a database file while it is open.
+///
+/// The file is never opened here: closing any descriptor of a file drops every
+/// POSIX lock the process holds on it (fcntl(2)), SQLite's included — another
+/// process would then take its connection for the last one, checkpoint and delete
+/// the `-wal` and `-shm` this daemon still writes into, and its commits would be
+/// invisible to every other process until it exits. Identity comes from stat(2) on
+/// the path; size and header from SQLite's own open file (`FileFacts`).
 final class OpenedDatabaseFile: @unchecked Sendable {
     // @unchecked: every field is guarded by `lock`.
     private let lock = NSLock()
     private var device: UInt64 = 0
     private var inode: UInt64 = 0
     private var largest: Int64 = -1
+
+    /// The size and the first 100 bytes of the main database file, read through
+    /// SQLite's handle (`SQLITE_FCNTL_FILE_POINTER`, then the VFS's xFileSize/xRead).
+    struct FileFacts {
+        let size: Int64
+        let header: [UInt8]?
+    }
+
+    static func facts(_ db: Database) -> FileFacts? {
+        var pointer: UnsafeMutableRawPointer?
+        guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_FILE_POINTER, &pointer) == SQLITE_OK,
+            let file = pointer?.assumingMemoryBound(to: sqlite3_file.self),
+            let methods = file.pointee.pMethods, let fileSize = methods.pointee.xFileSize, let read = methods.pointee.xRead
+        else { return nil }
+        var size: sqlite3_int64 = 0
+        guard fileSize(file, &size) == SQLITE_OK else { return nil }
+        guard size >= 100 else { return FileFacts(size: Int64(size), header: nil) }
+        var header = [UInt8](repeating: 0, count: 100)
+        let status = header.withUnsafeMutableBytes { read(file, $0.baseAddress, 100, 0) }
+        return FileFacts(size: Int64(size), header: status == SQLITE_OK ? header : nil)
+    }
 
     func remember(_ url: URL) {
         var status = stat()
@@ -1001,49 +1030,42 @@ final class OpenedDatabaseFile: @unchecked Sendable {
         }
     }
 
-    /// What is wrong with the file now, or nil. A file found cut short is looked at
-    /// again a moment later: another process's checkpoint writes the header page
-    /// before the pages it counts.
     /// What is wrong, and whether only the header's page count says so.
     struct Problem {
         let reason: String
         let headerOnly: Bool
     }
 
-    func problem(with url: URL) -> Problem? {
-        guard let first = check(url) else { return nil }
+    /// What is wrong with the file now, or nil. A file found cut short is looked at
+    /// again a moment later: another process's checkpoint writes the header page
+    /// before the pages it counts. `facts` reads the open file's size and header.
+    func problem(with url: URL, facts: () -> FileFacts?) -> Problem? {
+        guard let first = check(url, facts: facts) else { return nil }
         usleep(200_000)
-        return check(url) == nil ? nil : first
+        return check(url, facts: facts) == nil ? nil : first
     }
 
-    private func check(_ url: URL) -> Problem? {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else {
+    private func check(_ url: URL, facts: () -> FileFacts?) -> Problem? {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
             return Problem(
-                reason: "the database file cannot be opened while in use (\(String(cString: strerror(errno)))); it was removed or moved",
+                reason: "the database file cannot be examined while in use (\(String(cString: strerror(errno)))); it was removed or moved",
                 headerOnly: false)
         }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else {
-            return Problem(reason: "the database file cannot be examined: \(String(cString: strerror(errno)))", headerOnly: false)
+        let replaced = lock.withLock { () -> Bool in
+            largest >= 0 && (UInt64(status.st_dev) != device || UInt64(status.st_ino) != inode)
         }
-        let size = Int64(status.st_size)
-        let changed = lock.withLock { () -> String? in
-            guard largest >= 0 else { return nil }
-            if UInt64(status.st_dev) != device || UInt64(status.st_ino) != inode {
-                return "the database file was replaced by another file while open"
-            }
-            if size < largest { return "the database file was cut short while open (\(size) bytes, was \(largest))" }
-            return nil
+        if replaced { return Problem(reason: "the database file was replaced by another file while open", headerOnly: false) }
+        guard let facts = facts() else { return nil }
+        let size = facts.size
+        let shrunk = lock.withLock { () -> Int64? in largest >= 0 && size < largest ? largest : nil }
+        if let was = shrunk {
+            return Problem(reason: "the database file was cut short while open (\(size) bytes, was \(was))", headerOnly: false)
         }
-        if let changed { return Problem(reason: changed, headerOnly: false) }
         // The header says how large the file is since the last checkpoint (offsets 16,
         // 28, 24 and 92 of https://www.sqlite.org/fileformat2.html#database_header).
         if size > 0 {
-            var header = [UInt8](repeating: 0, count: 100)
-            let read = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, 100, 0) }
-            guard read == 100 else {
+            guard let header = facts.header else {
                 return Problem(reason: "the database file was cut short inside its header (\(size) bytes)", headerOnly: false)
             }
             func u32(_ at: Int) -> UInt32 { header[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
