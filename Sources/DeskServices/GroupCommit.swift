@@ -50,33 +50,10 @@ public struct IngestBatching: Sendable, Equatable {
 /// entry, in order. `prepare` writes nothing (it only reads the store), so work
 /// thrown away at shutdown costs nothing. `finish()` lets the threads exit once
 /// their jobs have run. Not the cooperative pool: these jobs block (file reads, SQLite).
-final class IngestReaders: @unchecked Sendable {
-    // @unchecked: `jobs` and `finished` are guarded by `condition`.
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-    private var finished = false
+final class IngestReaders: Sendable {
+    private let threads: JobThreads
 
-    init(threads: Int, name: String) {
-        for index in 0..<max(1, threads) {
-            let thread = Thread { [self] in loop() }
-            thread.name = "\(name) reader \(index + 1)"
-            thread.start()
-        }
-    }
-
-    private func loop() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !finished { condition.wait() }
-            guard !jobs.isEmpty else {
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job()
-        }
-    }
+    init(threads: Int, name: String) { self.threads = JobThreads(count: threads, name: "\(name) reader") }
 
     /// The results of one batch, filled in by the reader threads.
     final class Pending: @unchecked Sendable {
@@ -101,24 +78,20 @@ final class IngestReaders: @unchecked Sendable {
     }
 
     /// Starts preparing `batch`; one job per file, so the threads share a batch's work.
+    /// After `finish()` each file is answered with `CancellationError` at once.
     func prepare(
         _ batch: ArraySlice<InboxEntry>, with body: @escaping @Sendable (InboxEntry) throws -> IngestPipeline.PreparedFile
     ) -> Pending {
         let pending = Pending(count: batch.count)
-        condition.withLock {
-            for (offset, entry) in batch.enumerated() {
-                jobs.append { pending.set(offset, Result { try body(entry) }) }
-            }
-            condition.broadcast()
+        let jobs: [@Sendable () -> Void] = batch.enumerated().map { offset, entry in
+            { pending.set(offset, Result { try body(entry) }) }
+        }
+        if !threads.submit(jobs) {
+            for offset in 0..<batch.count { pending.set(offset, .failure(CancellationError())) }
         }
         return pending
     }
 
     /// Lets the threads exit once the jobs already given have run.
-    func finish() {
-        condition.withLock {
-            finished = true
-            condition.broadcast()
-        }
-    }
+    func finish() { threads.finish() }
 }

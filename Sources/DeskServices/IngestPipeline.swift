@@ -92,12 +92,6 @@ public struct IngestPipeline: Sendable {
             let archivePath: String?
             let file: IngestedFile
         }
-
-        /// The bytes this prepared file holds until it is committed.
-        public var heldBytes: Int {
-            if case .record(let record) = step { return record.bytes.count }
-            return 0
-        }
     }
 
     /// Reads, parses and checks `entry` and says what committing it will do; writes
@@ -116,6 +110,13 @@ public struct IngestPipeline: Sendable {
         let identity: FileIdentity
         switch try entry.read(limit: maxMessageBytes) {
         case .bytes(let read, let file):
+            // A batch holds what the scan measured (`ingest.batch_bytes`): a file that grew
+            // since — still being written, or swollen on purpose to make a batch of 32 tiny
+            // files hold 32 × max_message_bytes — waits for the next scan, which sees its size.
+            if Int64(read.count) > entry.size {
+                return step(
+                    .skip(reason: "grew from \(entry.size) to \(read.count) bytes after the scan; taken at the next scan"))
+            }
             bytes = read
             identity = FileIdentity(file)
         case .tooLarge(let size):
@@ -276,7 +277,7 @@ public struct IngestPipeline: Sendable {
         do {
             let outcomes = try store.recordIngestedFiles(recording.map(\.record.file), at: now)
             committed = zip(recording.map(\.index), outcomes).map { ($0, $1) }
-        } catch let error as StoreError where error.isStoreWide || recording.count == 1 {
+        } catch where error.isStoreWide || recording.count == 1 {
             // Locked by another process or damaged: each file alone would wait and fail the
             // same way (a batch of 32 behind a 10 s busy timeout each); all stay for the next pass.
             for (index, _) in recording { results[index] = .failure(error) }

@@ -370,15 +370,20 @@ public struct TenantService: Service {
         try inbox.verify()
         var result = DrainResult()
         // A store whose file was cut short or replaced under it must not take files:
-        // they would be committed into a log whose database is gone.
-        do {
-            try pipeline.store.verifyFile()
-        } catch {
-            logger.error("the store's file changed under the daemon; not ingesting", metadata: ["error": "\(error)"])
-            board?.unhealthy(tenant.id, "ingest", reason: "\(error)")
-            result.storeFailure = error
-            return result
+        // they would be committed into a log whose database is gone. Checked before
+        // the pass and again before each batch (the store may be damaged mid-pass).
+        func storeIsWhole() -> Bool {
+            do {
+                try pipeline.store.verifyFile()
+                return true
+            } catch {
+                logger.error("the store's file changed under the daemon; not ingesting", metadata: ["error": "\(error)"])
+                board?.unhealthy(tenant.id, "ingest", reason: "\(error)")
+                result.storeFailure = error
+                return false
+            }
         }
+        guard storeIsWhole() else { return result }
         // File times are the file system's: compared with the real time, never with a
         // test's or a what-if query's COMPETENCY_NOW.
         let scan = inbox.scan(now: Date(), quietPeriod: looseFileQuietPeriod)
@@ -451,16 +456,7 @@ public struct TenantService: Service {
                     if let error = error as? StoreError, error.isDamage { result.storeFailure = error }
                 }
             }
-            // The file checked again before each batch: a store damaged in the middle of a
-            // pass must not take the rest of it (they would be committed into a lost log).
-            do {
-                try pipeline.store.verifyFile()
-            } catch {
-                logger.error("the store's file changed under the daemon; not ingesting", metadata: ["error": "\(error)"])
-                board?.unhealthy(tenant.id, "ingest", reason: "\(error)")
-                result.storeFailure = error
-                return result
-            }
+            guard storeIsWhole() else { return result }
             let outcomes = track(what) {
                 pipeline.commit(ready, now: clock.now())
             }

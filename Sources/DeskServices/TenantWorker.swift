@@ -12,16 +12,41 @@ import Foundation
 /// Contract: jobs run in the order they were given, on one dedicated thread, until
 /// `finish()`; a job given after `finish()` fails with `CancellationError` without
 /// running. The thread exits once it is finished and idle.
-final class TenantWorker: @unchecked Sendable {
+final class TenantWorker: Sendable {
+    private let thread: JobThreads
+
+    init(name: String) { thread = JobThreads(count: 1, name: name) }
+
+    /// Runs `body` on the tenant's thread and returns its result.
+    func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let accepted = thread.submit { continuation.resume(with: Result { try body() }) }
+            if !accepted { continuation.resume(throwing: CancellationError()) }
+        }
+    }
+
+    /// Lets the thread exit once the jobs already given have run.
+    func finish() { thread.finish() }
+}
+
+/// Dedicated threads taking jobs from one queue in order — the tenant's own thread
+/// (`TenantWorker`, one) and its readers (`IngestReaders`, one per core) — for work
+/// that blocks (files, fsync, SQLite) and so must stay off the cooperative pool.
+///
+/// Contract: a job given before `finish()` runs exactly once; `submit` after it
+/// returns false and runs nothing. The threads exit once finished and idle.
+final class JobThreads: @unchecked Sendable {
     // @unchecked: `jobs` and `finished` are guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var finished = false
 
-    init(name: String) {
-        let thread = Thread { [self] in loop() }
-        thread.name = name
-        thread.start()
+    init(count: Int, name: String) {
+        for index in 0..<max(1, count) {
+            let thread = Thread { [self] in loop() }
+            thread.name = count == 1 ? name : "\(name) \(index + 1)"
+            thread.start()
+        }
     }
 
     private func loop() {
@@ -38,24 +63,25 @@ final class TenantWorker: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the tenant's thread and returns its result.
-    func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let accepted = condition.withLock { () -> Bool in
-                guard !finished else { return false }
-                jobs.append { continuation.resume(with: Result { try body() }) }
-                condition.signal()
-                return true
-            }
-            if !accepted { continuation.resume(throwing: CancellationError()) }
+    /// Queues `jobs`; false (and nothing queued) once `finish()` was called.
+    @discardableResult
+    func submit(_ newJobs: [@Sendable () -> Void]) -> Bool {
+        condition.withLock {
+            guard !finished else { return false }
+            jobs += newJobs
+            condition.broadcast()
+            return true
         }
     }
 
-    /// Lets the thread exit once the jobs already given have run.
+    @discardableResult
+    func submit(_ job: @escaping @Sendable () -> Void) -> Bool { submit([job]) }
+
+    /// Lets the threads exit once the jobs already given have run.
     func finish() {
         condition.withLock {
             finished = true
-            condition.signal()
+            condition.broadcast()
         }
     }
 }

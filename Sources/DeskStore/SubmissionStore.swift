@@ -162,7 +162,7 @@ public struct SubmissionStore: Sendable {
             (try? writer.writeWithoutTransaction { db in OpenedDatabaseFile.facts(db) }) ?? nil
         }
         guard let problem = opened.problem(with: url, facts: read) else { return }
-        throw StoreError.damaged(file: url.path, reason: problem.reason)
+        throw StoreError.damaged(file: url.path, reason: problem)
     }
 
     /// What a reader checks before trusting the file: every migration known (and
@@ -1030,52 +1030,42 @@ final class OpenedDatabaseFile: @unchecked Sendable {
         }
     }
 
-    /// What is wrong, and whether only the header's page count says so.
-    struct Problem {
-        let reason: String
-        let headerOnly: Bool
-    }
-
     /// What is wrong with the file now, or nil. A file found cut short is looked at
     /// again a moment later: another process's checkpoint writes the header page
     /// before the pages it counts. `facts` reads the open file's size and header.
-    func problem(with url: URL, facts: () -> FileFacts?) -> Problem? {
+    func problem(with url: URL, facts: () -> FileFacts?) -> String? {
         guard let first = check(url, facts: facts) else { return nil }
         usleep(200_000)
         return check(url, facts: facts) == nil ? nil : first
     }
 
-    private func check(_ url: URL, facts: () -> FileFacts?) -> Problem? {
+    private func check(_ url: URL, facts: () -> FileFacts?) -> String? {
         var status = stat()
         guard stat(url.path, &status) == 0 else {
-            return Problem(
-                reason: "the database file cannot be examined while in use (\(String(cString: strerror(errno)))); it was removed or moved",
-                headerOnly: false)
+            return "the database file cannot be examined while in use (\(String(cString: strerror(errno)))); it was removed or moved"
         }
         let replaced = lock.withLock { () -> Bool in
             largest >= 0 && (UInt64(status.st_dev) != device || UInt64(status.st_ino) != inode)
         }
-        if replaced { return Problem(reason: "the database file was replaced by another file while open", headerOnly: false) }
+        if replaced { return "the database file was replaced by another file while open" }
         guard let facts = facts() else { return nil }
         let size = facts.size
         let shrunk = lock.withLock { () -> Int64? in largest >= 0 && size < largest ? largest : nil }
         if let was = shrunk {
-            return Problem(reason: "the database file was cut short while open (\(size) bytes, was \(was))", headerOnly: false)
+            return "the database file was cut short while open (\(size) bytes, was \(was))"
         }
         // The header says how large the file is since the last checkpoint (offsets 16,
         // 28, 24 and 92 of https://www.sqlite.org/fileformat2.html#database_header).
         if size > 0 {
             guard let header = facts.header else {
-                return Problem(reason: "the database file was cut short inside its header (\(size) bytes)", headerOnly: false)
+                return "the database file was cut short inside its header (\(size) bytes)"
             }
             func u32(_ at: Int) -> UInt32 { header[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
             let rawPageSize = Int64(header[16]) << 8 | Int64(header[17])
             let pageSize = rawPageSize == 1 ? 65_536 : rawPageSize
             let pages = Int64(u32(28))
             if pages > 0, u32(24) == u32(92), pageSize >= 512, size < pages * pageSize {
-                return Problem(
-                    reason: "the database file was cut short (\(size) bytes; its header counts \(pages) pages of \(pageSize) bytes)",
-                    headerOnly: true)
+                return "the database file was cut short (\(size) bytes; its header counts \(pages) pages of \(pageSize) bytes)"
             }
         }
         lock.withLock { largest = max(largest, size) }
